@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { Duration } from './duration.ts';
+
+export const AttributeOp = z.enum(['eq', 'neq', 'in', 'notIn', 'contains', 'startsWith', 'gt', 'gte', 'lt', 'lte', 'exists', 'notExists']);
+export type AttributeOp = z.infer<typeof AttributeOp>;
+
+const Scalar = z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]);
+export const AttributeValue = z.union([Scalar, z.array(Scalar).max(1000)]);
+export type AttributeValue = z.infer<typeof AttributeValue>;
+
+export type SegmentQuery =
+  | { and: SegmentQuery[] }
+  | { or: SegmentQuery[] }
+  | { not: SegmentQuery }
+  | { attribute: string; op: AttributeOp; value?: AttributeValue }
+  | { account: SegmentQuery }
+  | { event: string; where?: Record<string, unknown>; count?: { gte?: number; lte?: number }; within?: string }
+  | { inSegment: string }
+  | { subscribedTo: string };
+
+/** Contact fields that are columns rather than custom attributes. */
+export const CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'consent', 'timeZone', 'accountId', 'businessUnitId', 'ownerUserId', 'createdAt'] as const;
+export const ACCOUNT_FIELDS = ['name', 'businessUnitId', 'ownerUserId'] as const;
+
+const AttributeName = z.string().min(1).max(100).regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'attribute names are letters, digits, _ and .');
+
+export const SegmentQuery: z.ZodType<SegmentQuery> = z.lazy(() =>
+  z.union([
+    z.object({ and: z.array(SegmentQuery).min(1).max(100) }).strict(),
+    z.object({ or: z.array(SegmentQuery).min(1).max(100) }).strict(),
+    z.object({ not: SegmentQuery }).strict(),
+    z
+      .object({ attribute: AttributeName, op: AttributeOp, value: AttributeValue.optional() })
+      .strict()
+      .superRefine((q, ctx) => {
+        const needsValue = q.op !== 'exists' && q.op !== 'notExists';
+        if (needsValue && q.value === undefined) ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${q.op} needs a value` });
+        if ((q.op === 'in' || q.op === 'notIn') && q.value !== undefined && !Array.isArray(q.value)) {
+          ctx.addIssue({ code: 'custom', path: ['value'], message: `operator ${q.op} needs an array value` });
+        }
+      }),
+    z.object({ account: SegmentQuery }).strict(),
+    z
+      .object({
+        event: z.string().min(1).max(100),
+        where: z.record(z.string().max(100), z.unknown()).optional(),
+        count: z.object({ gte: z.number().int().nonnegative().optional(), lte: z.number().int().nonnegative().optional() }).strict().optional(),
+        within: Duration.optional(),
+      })
+      .strict(),
+    z.object({ inSegment: z.string().min(1) }).strict(),
+    z.object({ subscribedTo: z.string().min(1) }).strict(),
+  ]),
+);
