@@ -93,7 +93,7 @@ function matchesEvents(query: Extract<SegmentQuery, { event: string }>, events: 
   const count = events.filter(
     (event) => event.type === query.event && event.occurredAt.getTime() >= since && event.occurredAt.getTime() <= now.getTime() && eventMatchesWhere(event, query.where),
   ).length;
-  if (!query.count) return count >= 1;
-  const { gte, lte } = query.count;
+  const { gte, lte } = query.count ?? {};
+  if (gte === undefined && lte === undefined) return count >= 1;
   return (gte === undefined || count >= gte) && (lte === undefined || count <= lte);
 }

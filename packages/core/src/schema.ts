@@ -50,7 +50,7 @@ export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
 export type Weekday = z.infer<typeof Weekday>;
 const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 /** A local date-time without offset, read in the journey's time zone. */
-export const LocalDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'expected YYYY-MM-DDTHH:MM[:SS] (local time, no offset)');
+export const LocalDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected YYYY-MM-DDTHH:MM[:SS] (local time, no offset)');
 
 export const Window = z.object({ days: z.array(Weekday).min(1), from: ClockTime, to: ClockTime });
 export type Window = z.infer<typeof Window>;

@@ -1,0 +1,48 @@
+import { JourneyDefinition, type Tile } from '@waymark/core';
+import type { Queryable } from './db/database.ts';
+
+/** A journey as the worker needs it: its definition with the tiles indexed by id. */
+export interface RunnableJourney {
+  id: string;
+  status: 'draft' | 'live' | 'stopped' | 'ended';
+  definition: JourneyDefinition;
+  tiles: ReadonlyMap<string, Tile>;
+  entry: Tile | undefined;
+  ownerUserId: string | null;
+  businessUnitId: string | null;
+  currentIteration: number;
+  startAt: Date;
+  endAt: Date;
+}
+
+export interface JourneyRow {
+  id: string;
+  status: RunnableJourney['status'];
+  definition: unknown;
+  owner_user_id: string | null;
+  business_unit_id: string | null;
+  current_iteration: number;
+}
+
+export function toRunnableJourney(row: JourneyRow): RunnableJourney {
+  const definition = JourneyDefinition.parse(row.definition);
+  return {
+    id: row.id,
+    status: row.status,
+    definition,
+    tiles: new Map(definition.tiles.map((tile) => [tile.id, tile])),
+    entry: definition.tiles[0],
+    ownerUserId: row.owner_user_id,
+    businessUnitId: row.business_unit_id,
+    currentIteration: row.current_iteration,
+    startAt: new Date(definition.startAt),
+    endAt: new Date(definition.endAt),
+  };
+}
+
+export async function loadLiveJourneys(db: Queryable): Promise<RunnableJourney[]> {
+  const rows = await db.query<JourneyRow>(
+    `select id, status, definition, owner_user_id, business_unit_id, current_iteration from journeys where status = 'live'`,
+  );
+  return rows.map(toRunnableJourney);
+}

@@ -1,0 +1,58 @@
+import { createHmac } from 'node:crypto';
+import type { Queryable } from '../db/database.ts';
+import { claimOutbox, type ClaimedEffect } from '../queries/claimOutbox.ts';
+import { loadWorkflows } from '../queries/loadWorkflowCalls.ts';
+import { markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
+import { nextRetryAt } from './backoff.ts';
+
+const CALL_TIMEOUT_MS = 10_000;
+
+export function signatureFor(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** The body a workflow receives; the idempotency key is the same on every retry. */
+export function workflowCallBody(effect: ClaimedEffect): string {
+  const subject = effect.contact_id ? { contactId: effect.contact_id } : { accountId: effect.account_id };
+  return JSON.stringify({ workflowId: effect.target_id, journeyId: effect.journey_id, ...subject, idempotencyKey: effect.idempotency_key });
+}
+
+/**
+ * Calls registered workflows with a signed POST. A non-2xx answer or a timeout is retried with
+ * exponential backoff for up to 24 hours after the effect was queued. Returns how many were settled.
+ */
+export async function callWorkflows(db: Queryable, now: Date, limit = 100): Promise<number> {
+  const claimed = await claimOutbox(db, 'workflow', now, limit);
+  if (claimed.length === 0) return 0;
+  const workflows = await loadWorkflows(db, [...new Set(claimed.map((effect) => effect.target_id))]);
+  const firstQueued = await db.query<{ id: number; created_at: Date }>('select id, created_at from outbox where id = any($1::bigint[])', [claimed.map((e) => e.id)]);
+  const queuedAt = new Map(firstQueued.map((row) => [row.id, row.created_at]));
+  const sent: number[] = [];
+  const failures: OutboxFailure[] = [];
+  await Promise.all(
+    claimed.map(async (effect) => {
+      const workflow = workflows.get(effect.target_id);
+      if (!workflow) {
+        failures.push({ id: effect.id, error: 'workflow no longer exists', retryAt: null });
+        return;
+      }
+      const body = workflowCallBody(effect);
+      try {
+        const response = await fetch(workflow.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'waymark-signature': signatureFor(workflow.secret, body), 'idempotency-key': effect.idempotency_key },
+          body,
+          signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+        });
+        await response.body?.cancel();
+        if (!response.ok) throw new Error(`workflow answered ${response.status}`);
+        sent.push(effect.id);
+      } catch (error) {
+        failures.push({ id: effect.id, error: String((error as Error).message ?? error), retryAt: nextRetryAt(now, effect.attempts, queuedAt.get(effect.id) ?? now) });
+      }
+    }),
+  );
+  await markOutboxSent(db, sent, now);
+  await markOutboxFailed(db, failures);
+  return sent.length + failures.length;
+}

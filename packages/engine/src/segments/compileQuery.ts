@@ -1,0 +1,130 @@
+import { ACCOUNT_FIELDS, CONTACT_FIELDS, durationToMillis, type AttributeOp, type AttributeValue, type SegmentQuery } from '@waymark/core';
+
+/** Collects statement parameters; every value from a query becomes a `$n`, never SQL text. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  constructor(initial: readonly unknown[] = []) {
+    this.values.push(...initial);
+  }
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+export interface StoredSegment {
+  id: string;
+  kind: 'dynamic' | 'static';
+  query: SegmentQuery | null;
+}
+
+export interface CompileContext {
+  params: SqlParams;
+  now: Date;
+  segments: ReadonlyMap<string, StoredSegment>;
+}
+
+const CONTACT_COLUMNS: Record<(typeof CONTACT_FIELDS)[number], string> = {
+  email: 'email',
+  firstName: 'first_name',
+  lastName: 'last_name',
+  consent: 'consent',
+  timeZone: 'time_zone',
+  accountId: 'account_id',
+  businessUnitId: 'business_unit_id',
+  ownerUserId: 'owner_user_id',
+  createdAt: 'created_at',
+};
+const ACCOUNT_COLUMNS: Record<(typeof ACCOUNT_FIELDS)[number], string> = { name: 'name', businessUnitId: 'business_unit_id', ownerUserId: 'owner_user_id' };
+// Deep enough for real segment reuse, shallow enough to stop a segment that names itself.
+const MAX_SEGMENT_DEPTH = 8;
+
+/**
+ * Compiles a segment query to a SQL predicate over `contacts c`. It means exactly what the core's
+ * reference evaluator `matchesQuery` means; attribute names and values travel as parameters.
+ */
+export function compileSegmentQuery(query: SegmentQuery, ctx: CompileContext, contact = 'c', depth = 0): string {
+  if ('and' in query) return `(${query.and.map((part) => compileSegmentQuery(part, ctx, contact, depth)).join(' and ')})`;
+  if ('or' in query) return `(${query.or.map((part) => compileSegmentQuery(part, ctx, contact, depth)).join(' or ')})`;
+  if ('not' in query) return `(not ${compileSegmentQuery(query.not, ctx, contact, depth)})`;
+  if ('attribute' in query) return compileAttribute(valueOf(contact, query.attribute, CONTACT_COLUMNS, ctx.params), query.op, query.value, ctx.params);
+  if ('account' in query) return `exists (select 1 from accounts a where a.id = ${contact}.account_id and ${compileAccount(query.account, ctx.params)})`;
+  if ('event' in query) return compileEvent(query, ctx, contact);
+  if ('subscribedTo' in query) return `exists (select 1 from list_members lm where lm.list_id = ${ctx.params.add(query.subscribedTo)} and lm.contact_id = ${contact}.id)`;
+  const segment = ctx.segments.get(query.inSegment);
+  if (!segment || depth >= MAX_SEGMENT_DEPTH) return 'false';
+  if (segment.kind === 'static' || !segment.query) {
+    return `exists (select 1 from segment_members sm where sm.segment_id = ${ctx.params.add(segment.id)} and sm.contact_id = ${contact}.id)`;
+  }
+  return compileSegmentQuery(segment.query, ctx, contact, depth + 1);
+}
+
+function compileAccount(query: SegmentQuery, params: SqlParams): string {
+  if ('and' in query) return `(${query.and.map((part) => compileAccount(part, params)).join(' and ')})`;
+  if ('or' in query) return `(${query.or.map((part) => compileAccount(part, params)).join(' or ')})`;
+  if ('not' in query) return `(not ${compileAccount(query.not, params)})`;
+  if ('attribute' in query) return compileAttribute(valueOf('a', query.attribute, ACCOUNT_COLUMNS, params), query.op, query.value, params);
+  return 'false';
+}
+
+/** The attribute's value as jsonb: a known column, else the custom attribute by (parameterised) name. */
+function valueOf(alias: string, name: string, columns: Record<string, string>, params: SqlParams): string {
+  const column = Object.hasOwn(columns, name) ? columns[name] : undefined;
+  if (column === 'created_at') return `to_jsonb(to_char(${alias}.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+  return column ? `to_jsonb(${alias}.${column})` : `(${alias}.attributes -> ${params.add(name)}::text)`;
+}
+
+function compileAttribute(value: string, op: AttributeOp, expected: AttributeValue | undefined, params: SqlParams): string {
+  const present = `(${value} is not null and jsonb_typeof(${value}) <> 'null')`;
+  const json = (item: unknown) => `${params.add(JSON.stringify(item))}::jsonb`;
+  switch (op) {
+    case 'exists':
+      return present;
+    case 'notExists':
+      return `(not ${present})`;
+    case 'eq':
+      return expected === null || Array.isArray(expected) ? 'false' : `(${present} and ${value} = ${json(expected)})`;
+    case 'neq':
+      return expected === null || Array.isArray(expected) ? 'true' : `(not ${present} or ${value} <> ${json(expected)})`;
+    case 'in':
+    case 'notIn': {
+      const items = Array.isArray(expected) ? expected.filter((item) => item !== null) : [];
+      const member = `(${present} and exists (select 1 from jsonb_array_elements(${json(items)}) item where item = ${value}))`;
+      if (op === 'in') return Array.isArray(expected) ? member : 'false';
+      return Array.isArray(expected) ? `(not ${member})` : 'true';
+    }
+    case 'contains':
+    case 'startsWith': {
+      if (typeof expected !== 'string') return 'false';
+      const text = `(${value} #>> '{}')`;
+      const needle = `${params.add(expected)}::text`;
+      const test = op === 'contains' ? `strpos(${text}, ${needle}) > 0` : `starts_with(${text}, ${needle})`;
+      return `(jsonb_typeof(${value}) = 'string' and ${test})`;
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const sqlOp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
+      if (typeof expected === 'number') return `(jsonb_typeof(${value}) = 'number' and (${value})::numeric ${sqlOp} ${params.add(expected)}::numeric)`;
+      // Byte order ("C"), like JavaScript's comparison of strings, whatever the database's locale.
+      if (typeof expected === 'string') return `(jsonb_typeof(${value}) = 'string' and (${value} #>> '{}') collate "C" ${sqlOp} ${params.add(expected)}::text collate "C")`;
+      if (typeof expected === 'boolean') return `(jsonb_typeof(${value}) = 'boolean' and (${value})::boolean ${sqlOp} ${params.add(expected)}::boolean)`;
+      return 'false';
+    }
+  }
+}
+
+function compileEvent(query: Extract<SegmentQuery, { event: string }>, ctx: CompileContext, contact: string): string {
+  const { params } = ctx;
+  const filters = [`e.contact_id = ${contact}.id`, `e.type = ${params.add(query.event)}::text`, `e.occurred_at <= ${params.add(ctx.now)}::timestamptz`];
+  if (query.within) filters.push(`e.occurred_at >= ${params.add(new Date(ctx.now.getTime() - durationToMillis(query.within)))}::timestamptz`);
+  if (query.where) filters.push(`e.properties @> ${params.add(JSON.stringify(query.where))}::jsonb`);
+  const matching = `from events e where ${filters.join(' and ')}`;
+  if (!query.count) return `exists (select 1 ${matching})`;
+  const bounds: string[] = [];
+  if (query.count.gte !== undefined) bounds.push(`count(*) >= ${params.add(query.count.gte)}::int`);
+  if (query.count.lte !== undefined) bounds.push(`count(*) <= ${params.add(query.count.lte)}::int`);
+  if (bounds.length === 0) return `exists (select 1 ${matching})`;
+  return `(select ${bounds.join(' and ')} ${matching})`;
+}

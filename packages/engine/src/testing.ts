@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { connectPglite } from './db/pglite.ts';
+import { connectPostgres } from './db/postgres.ts';
+import type { Database } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+
+export interface TestDatabase {
+  db: Database;
+  /** The URL of this database when it lives on a server (for a second process), else undefined. */
+  url?: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database of its own for one test file: a new database on the server named by
+ * WAYMARK_TEST_DATABASE_URL, else an in-memory PGlite. Nothing leaks between files.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.WAYMARK_TEST_DATABASE_URL;
+  if (!serverUrl) {
+    const db = await connectPglite();
+    await migrate(db);
+    return { db, drop: () => db.close() };
+  }
+  const name = `waymark_test_${randomBytes(6).toString('hex')}`;
+  const admin = connectPostgres(serverUrl, { maxConnections: 1 });
+  await admin.exec(`create database ${name}`);
+  await admin.close();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = connectPostgres(url.toString());
+  await migrate(db);
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      const cleanup = connectPostgres(serverUrl, { maxConnections: 1 });
+      await cleanup.exec(`drop database if exists ${name} with (force)`);
+      await cleanup.close();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { authenticate } from './auth.ts';
+import type { ServerContext } from './context.ts';
+import { Problem } from './problem.ts';
+import { registerApiRoutes } from './routes/index.ts';
+import { registerPublicRoutes } from './routes/public.ts';
+
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
+/** Big enough for a 10 000-contact batch; anything larger is refused before it is parsed. */
+export const BODY_LIMIT = 16 * 1024 * 1024;
+
+/** Fastify's own errors for bad requests, as problems naming what was wrong. */
+function fastifyProblem(error: FastifyError): Problem | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new Problem(400, 'Bad Request', `Malformed JSON: ${error.message}`, [{ path: 'body', message: 'not valid JSON' }]);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Problem(413, 'Content Too Large', `The body exceeds ${BODY_LIMIT} bytes`, [{ path: 'body', message: 'too large' }]);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Problem(415, 'Unsupported Media Type', 'Send application/json', [{ path: 'content-type', message: 'unsupported' }]);
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return new Problem(error.statusCode, 'Bad Request', error.message, [{ path: 'body', message: error.message }]);
+  }
+  return null;
+}
+
+export async function buildServer(ctx: ServerContext, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, trustProxy: true, routerOptions: { maxParamLength: 1000 } });
+
+  app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+    const problem = error instanceof Problem ? error : fastifyProblem(error);
+    if (problem) return reply.status(problem.status).type(PROBLEM_TYPE).send(problem.toJSON());
+    // An unexpected failure is ours to fix: always visible in the server's output.
+    console.error(`${request.method} ${request.url.split('?')[0]} failed:`, error);
+    // Never leak internals (SQL, stack) to the caller.
+    return reply.status(500).type(PROBLEM_TYPE).send(new Problem(500, 'Internal Server Error', 'Something went wrong on our side').toJSON());
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).type(PROBLEM_TYPE).send(new Problem(404, 'Not Found', `No route ${request.method} ${request.url.split('?')[0]}`).toJSON()),
+  );
+
+  app.decorateRequest('caller', null as never);
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', async (request) => {
+        if (request.url.endsWith('/openapi.json')) return;
+        request.caller = await authenticate(ctx.db, request, ctx.clock.now());
+      });
+      registerApiRoutes(api, ctx);
+    },
+    { prefix: '/api/v1' },
+  );
+  registerPublicRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,36 @@
+import { addDuration, Duration } from '@waymark/core';
+import { ManualClock } from '@waymark/engine';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireAdmin } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { body, decode } from '../decode.ts';
+import { notFound } from '../problem.ts';
+
+const ClockChange = z.union([z.object({ set: z.iso.datetime({ offset: true }) }).strict(), z.object({ advance: Duration }).strict()]);
+
+/** The manual clock and drain (contract §6); they exist only when WAYMARK_CLOCK=manual. */
+export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const manualClock = () => {
+    if (!(ctx.clock instanceof ManualClock)) throw notFound('The manual clock (start with WAYMARK_CLOCK=manual)');
+    return ctx.clock;
+  };
+
+  app.get('/admin/clock', async () => ({ now: manualClock().now().toISOString() }));
+
+  app.post('/admin/clock', async (request) => {
+    const clock = manualClock();
+    requireAdmin(request.caller);
+    const change = decode(ClockChange, body(request.body));
+    const next = 'set' in change ? new Date(change.set) : addDuration(clock.now(), change.advance, 'UTC');
+    await clock.set(next);
+    return { now: clock.now().toISOString() };
+  });
+
+  app.post('/admin/drain', async (request) => {
+    manualClock();
+    requireAdmin(request.caller);
+    const result = await ctx.worker.drain();
+    return { steps: result.steps, admitted: result.admitted, sent: result.sent };
+  });
+}

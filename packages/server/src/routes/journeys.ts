@@ -1,0 +1,224 @@
+import { checkJourney, JourneyDefinition, JourneyStatus, Recurrence, type CheckError } from '@waymark/core';
+import {
+  contactPath,
+  deleteJourney,
+  getJourney,
+  insertJourney,
+  insertMilestone,
+  journeyInsights,
+  loadReferences,
+  setJourneyStatus,
+  updateJourneyDefinition,
+  type StoredJourney,
+} from '@waymark/engine';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireWriter } from '../auth.ts';
+import type { Caller, ServerContext } from '../context.ts';
+import { body, decode } from '../decode.ts';
+import { listPage } from '../pagination.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../problem.ts';
+
+const IdParams = z.object({ id: z.string().min(1).max(200) });
+const ContactParams = IdParams.extend({ contactId: z.string().min(1).max(200) });
+const ListFilter = z.object({ status: JourneyStatus.optional(), q: z.string().max(200).optional() });
+const InsightsQuery = z.object({ accountId: z.string().min(1).max(200).optional() });
+/** On a live or stopped journey only the end can move later and the recurrence count grow. */
+const LivePatch = z.object({ endAt: z.iso.datetime({ offset: true }).optional(), recurrence: Recurrence.pick({ count: true }).optional() }).strict();
+
+/** The API's view of a journey: its definition, flattened, with identity and status. */
+export function journeyView(journey: StoredJourney) {
+  return {
+    id: journey.id,
+    status: journey.status,
+    ...journey.definition,
+    ownerUserId: journey.ownerUserId,
+    businessUnitId: journey.businessUnitId,
+    currentIteration: journey.currentIteration,
+    createdAt: journey.createdAt,
+    updatedAt: journey.updatedAt,
+  };
+}
+
+function assertScopeAllowed(caller: Caller, def: JourneyDefinition): void {
+  if (def.scope === 'organization' && caller.level === 'businessUnit') {
+    throw forbidden('Only organization-level users may choose organization scope; use scope "businessUnit"');
+  }
+}
+
+export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { db, clock } = ctx;
+
+  const load = async (id: string, forUpdate = false, tx = db as Parameters<typeof getJourney>[0]) => {
+    const journey = await getJourney(tx, id, { forUpdate });
+    if (!journey) throw notFound('Journey', id);
+    return journey;
+  };
+
+  const check = async (def: JourneyDefinition): Promise<CheckError[]> => checkJourney(def, await loadReferences(db, def));
+
+  app.post('/journeys', async (request, reply) => {
+    requireWriter(request.caller);
+    const def = decode(JourneyDefinition, body(request.body));
+    assertScopeAllowed(request.caller, def);
+    const journey = await db.transaction((tx) => insertJourney(tx, def, request.caller, clock.now()));
+    return reply.status(201).send(journeyView(journey));
+  });
+
+  app.get('/journeys', async (request) => {
+    const filter = decode(ListFilter, request.query);
+    const params: unknown[] = [];
+    let where = 'where true';
+    if (filter.status) {
+      params.push(filter.status);
+      where += ` and t.status = $${params.length}`;
+    }
+    if (filter.q) {
+      params.push(filter.q);
+      where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
+    }
+    const page = await listPage<StoredJourney>(
+      db,
+      request.query,
+      `select t.id, t.status, t.definition, t.owner_user_id as "ownerUserId", t.business_unit_id as "businessUnitId",
+              t.current_iteration as "currentIteration", t.created_at as "createdAt", t.updated_at as "updatedAt" from journeys t ${where}`,
+      params,
+    );
+    return { items: page.items.map(journeyView), nextCursor: page.nextCursor };
+  });
+
+  app.get('/journeys/:id', async (request) => journeyView(await load(decode(IdParams, request.params).id)));
+
+  app.put('/journeys/:id', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    const def = decode(JourneyDefinition, body(request.body));
+    assertScopeAllowed(request.caller, def);
+    return db.transaction(async (tx) => {
+      const journey = await load(id, true, tx);
+      if (journey.status !== 'draft') throw conflict(`Journey is ${journey.status}; only a draft can be edited`);
+      const updated = await updateJourneyDefinition(tx, id, def, clock.now());
+      await insertMilestone(tx, id, 'updated', clock.now(), undefined, request.caller.userId);
+      return journeyView(updated);
+    });
+  });
+
+  app.patch('/journeys/:id', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    const raw = body(request.body);
+    return db.transaction(async (tx) => {
+      const journey = await load(id, true, tx);
+      const now = clock.now();
+      if (journey.status === 'draft') {
+        const merged = decode(JourneyDefinition, { ...journey.definition, ...(raw as object) });
+        assertScopeAllowed(request.caller, merged);
+        return journeyView(await updateJourneyDefinition(tx, id, merged, now));
+      }
+      const patch = decode(LivePatch, raw);
+      const def = { ...journey.definition };
+      if (patch.endAt) {
+        if (new Date(patch.endAt) <= new Date(def.endAt)) throw conflict('endAt may only move later on a journey that has gone live', [{ path: 'endAt', message: 'must be later than the current endAt' }]);
+        def.endAt = patch.endAt;
+      }
+      let reopen = false;
+      if (patch.recurrence) {
+        if (!def.recurrence || patch.recurrence.count <= def.recurrence.count) {
+          throw conflict('recurrence.count may only grow on a recurring journey that has gone live', [{ path: 'recurrence.count', message: 'must be larger than the current count' }]);
+        }
+        def.recurrence = { ...def.recurrence, count: patch.recurrence.count };
+        reopen = journey.status === 'stopped';
+      }
+      const updated = await updateJourneyDefinition(tx, id, def, now);
+      await insertMilestone(tx, id, 'extended', now, patch, request.caller.userId);
+      if (reopen) {
+        await setJourneyStatus(tx, id, 'live', now);
+        await insertMilestone(tx, id, 'wentLive', now, { reason: 'recurrenceExtended' }, request.caller.userId);
+        updated.status = 'live';
+      }
+      return journeyView(updated);
+    });
+  });
+
+  app.delete('/journeys/:id', async (request, reply) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    await db.transaction(async (tx) => {
+      const journey = await load(id, true, tx);
+      if (journey.status !== 'draft') throw conflict(`Journey is ${journey.status}; only a draft can be deleted`);
+      await deleteJourney(tx, id);
+    });
+    return reply.status(204).send();
+  });
+
+  app.post('/journeys/:id/check', async (request) => {
+    const journey = await load(decode(IdParams, request.params).id);
+    const errors = await check(journey.definition);
+    await insertMilestone(db, journey.id, 'checked', clock.now(), { errors: errors.length }, request.caller.userId);
+    return { errors };
+  });
+
+  app.post('/journeys/:id/go-live', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    const journey = await load(id);
+    if (journey.status === 'live') return { status: 'live' };
+    if (journey.status === 'ended') throw conflict('The journey has ended; extend endAt to run it again');
+    const errors = await check(journey.definition);
+    if (errors.length > 0) throw unprocessable(`The journey has ${errors.length} error(s); fix them before going live`, { errors });
+    return db.transaction(async (tx) => {
+      const locked = await load(id, true, tx);
+      const now = clock.now();
+      const recurrence = locked.definition.recurrence;
+      // A recurring journey that ran its last iteration is done: restarting it changes nothing.
+      if (locked.status === 'stopped' && recurrence && locked.currentIteration >= recurrence.count) {
+        await insertMilestone(tx, id, 'stopped', now, { reason: 'lastIterationCompleted' }, request.caller.userId);
+        return { status: 'stopped' };
+      }
+      await setJourneyStatus(tx, id, 'live', now);
+      await insertMilestone(tx, id, 'wentLive', now, undefined, request.caller.userId);
+      ctx.worker.poke();
+      return { status: 'live' };
+    });
+  });
+
+  app.post('/journeys/:id/stop', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    return db.transaction(async (tx) => {
+      const journey = await load(id, true, tx);
+      if (journey.status === 'draft') throw conflict('A draft journey is not running');
+      if (journey.status === 'live') {
+        await setJourneyStatus(tx, id, 'stopped', clock.now());
+        await insertMilestone(tx, id, 'stopped', clock.now(), undefined, request.caller.userId);
+      }
+      return { status: journey.status === 'live' ? 'stopped' : journey.status };
+    });
+  });
+
+  app.get('/journeys/:id/insights', async (request) => {
+    const journey = await load(decode(IdParams, request.params).id);
+    const { accountId } = decode(InsightsQuery, request.query);
+    return journeyInsights(db, journey.id, journey.definition.tiles, accountId);
+  });
+
+  app.get('/journeys/:id/milestones', async (request) => {
+    const journey = await load(decode(IdParams, request.params).id);
+    const items = await db.query(`select at, kind, detail, user_id as "userId" from journey_milestones where journey_id = $1 order by id`, [journey.id]);
+    return { items, nextCursor: null };
+  });
+
+  app.get('/journeys/:id/iterations', async (request) => {
+    const journey = await load(decode(IdParams, request.params).id);
+    const items = await db.query(`select number, started_at as "startedAt", status from journey_iterations where journey_id = $1 order by number`, [journey.id]);
+    return { items, nextCursor: null };
+  });
+
+  app.get('/journeys/:id/contacts/:contactId', async (request) => {
+    const { id, contactId } = decode(ContactParams, request.params);
+    await load(id);
+    const path = await contactPath(db, id, contactId);
+    if (!path) throw notFound('Contact on this journey', contactId);
+    return path;
+  });
+}

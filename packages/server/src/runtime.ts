@@ -1,0 +1,57 @@
+import { createSmtpSender, EmailRenderer, Worker, type Clock, type Database, type SmtpSender } from '@waymark/engine';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from './app.ts';
+import type { ServerConfig } from './context.ts';
+
+export interface RuntimeOptions {
+  db: Database;
+  clock: Clock;
+  config: ServerConfig;
+  /** e.g. smtp://127.0.0.1:2525; without it emails wait in the outbox. */
+  smtpUrl?: string;
+  defaultFrom?: string;
+  logger?: boolean;
+  batchSize?: number;
+}
+
+export interface Runtime {
+  app: FastifyInstance;
+  config: ServerConfig;
+  worker: Worker;
+  smtp: SmtpSender | null;
+  close(): Promise<void>;
+}
+
+/** The HTTP API and an engine worker sharing one database and clock: the all-in-one process. */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const renderer = new EmailRenderer();
+  const smtp = options.smtpUrl ? createSmtpSender(options.smtpUrl) : null;
+  const worker = new Worker({
+    db: options.db,
+    clock: options.clock,
+    batchSize: options.batchSize,
+    email: {
+      // Read through to the config: the public URL may be known only once the server listens.
+      get publicUrl() {
+        return options.config.publicUrl;
+      },
+      secret: options.config.secret,
+      defaultFrom: options.defaultFrom ?? 'Waymark <no-reply@waymark.local>',
+      renderer,
+      smtp,
+    },
+    onError: (error) => console.error('worker error', error),
+  });
+  const app = await buildServer({ db: options.db, clock: options.clock, worker, renderer, config: options.config }, { logger: options.logger });
+  return {
+    app,
+    config: options.config,
+    worker,
+    smtp,
+    async close() {
+      await worker.stop();
+      await app.close();
+      smtp?.close();
+    },
+  };
+}
