@@ -20,7 +20,18 @@ export function durationToMillis(iso: string): number {
  * across daylight-saving changes, while PT24H means exactly 24 hours.
  */
 export function addDuration(at: Date, iso: string, timeZone: string): Date {
+  // A batch moves thousands of contacts that arrived at the same instant; zone arithmetic is the
+  // costly part of a step, so identical questions are answered once. The cache is bounded.
+  const key = `${at.getTime()}|${iso}|${timeZone}`;
+  const cached = additions.get(key);
+  if (cached !== undefined) return new Date(cached);
   const parsed = LuxonDuration.fromISO(iso);
   if (!parsed.isValid) throw new Error(`invalid duration ${iso}`);
-  return DateTime.fromJSDate(at, { zone: timeZone }).plus(parsed).toJSDate();
+  const result = DateTime.fromJSDate(at, { zone: timeZone }).plus(parsed).toJSDate();
+  if (additions.size >= ADDITION_CACHE_SIZE) additions.clear();
+  additions.set(key, result.getTime());
+  return result;
 }
+
+const ADDITION_CACHE_SIZE = 10_000;
+const additions = new Map<string, number>();

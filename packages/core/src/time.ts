@@ -34,8 +34,23 @@ export function nextInWindow(at: Date, window: Window, timeZone: string): Date {
   return at;
 }
 
+const releases = new WeakMap<SchedulerTile, Map<string, number>>();
+
 /** When a contact that reached a scheduler tile at `enteredAt` may move on. */
 export function schedulerReleaseAt(tile: SchedulerTile, enteredAt: Date, timeZone: string): Date {
+  // Contacts of one batch mostly share their arrival time: compute each (tile, instant) once.
+  let byInstant = releases.get(tile);
+  if (!byInstant) releases.set(tile, (byInstant = new Map()));
+  const key = `${enteredAt.getTime()}|${timeZone}`;
+  const cached = byInstant.get(key);
+  if (cached !== undefined) return new Date(cached);
+  const release = computeReleaseAt(tile, enteredAt, timeZone);
+  if (byInstant.size >= 10_000) byInstant.clear();
+  byInstant.set(key, release.getTime());
+  return release;
+}
+
+function computeReleaseAt(tile: SchedulerTile, enteredAt: Date, timeZone: string): Date {
   const waited = 'for' in tile.wait ? addDuration(enteredAt, tile.wait.for, timeZone) : localToInstant(tile.wait.until, timeZone);
   const earliest = waited < enteredAt ? enteredAt : waited;
   return tile.window ? nextInWindow(earliest, tile.window, timeZone) : earliest;

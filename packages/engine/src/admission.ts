@@ -1,5 +1,5 @@
 import { ConsentLevel } from '@waymark/core';
-import type { Queryable } from './db/database.ts';
+import type { Database, Queryable } from './db/database.ts';
 import type { RunnableJourney } from './journeys.ts';
 import { SqlParams, type StoredSegment } from './segments/compileQuery.ts';
 import { segmentGroupPredicate } from './segments/segmentGroupPredicate.ts';
@@ -10,7 +10,7 @@ import { segmentGroupPredicate } from './segments/segmentGroupPredicate.ts';
  * business unit on a business-unit-scoped journey, are recorded as excluded with the reason, so
  * they are counted once and never enter later. Returns how many rows were added.
  */
-export async function admitFromSegments(db: Queryable, journey: RunnableJourney, segments: ReadonlyMap<string, StoredSegment>, now: Date): Promise<number> {
+export async function admitFromSegments(db: Database, journey: RunnableJourney, segments: ReadonlyMap<string, StoredSegment>, now: Date): Promise<number> {
   const entry = journey.entry;
   if (entry?.type !== 'segmentGroup' || journey.currentIteration < 1) return 0;
   const params = new SqlParams([journey.id, journey.currentIteration, entry.id, now]);
@@ -22,7 +22,12 @@ export async function admitFromSegments(db: Queryable, journey: RunnableJourney,
       when array_position(${consentLevels}::text[], c.consent) < ${minimumConsent}::int then 'consent'
       when ${scopedUnit}::text is not null and c.business_unit_id is distinct from ${scopedUnit}::text then 'scope'
     end`;
-  const rows = await db.query<{ n: number }>(
+  // Segment filters on jsonb attributes defeat the planner's row estimates, and a nested loop
+  // over a journey's existing rows then costs contacts x rows. A whole-set hash join is what
+  // admission always wants, whatever the statistics say.
+  const rows = await db.transaction(async (tx) => {
+    await tx.exec('set local enable_nestloop = off');
+    return tx.query<{ n: number }>(
     `with admitted as (
        insert into journey_contacts (journey_id, iteration, contact_id, account_id, tile_id, status, reason, due_at, tile_entered_at, entered_at, finished_at)
        select $1::text, $2::int, c.id, c.account_id, $3::text,
@@ -38,6 +43,7 @@ export async function admitFromSegments(db: Queryable, journey: RunnableJourney,
      select count(*)::int as n from admitted`,
     params.values,
   );
+  });
   return rows[0]?.n ?? 0;
 }
 

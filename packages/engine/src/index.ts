@@ -1,5 +1,7 @@
 export type { Database, Queryable } from './db/database.ts';
 export { connectDatabase, type ConnectOptions } from './db/connect.ts';
+export { connectPglite } from './db/pglite.ts';
+export { connectPostgres } from './db/postgres.ts';
 export { migrate } from './db/migrate.ts';
 export { createTestDatabase, type TestDatabase } from './testing.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';

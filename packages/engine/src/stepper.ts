@@ -32,12 +32,23 @@ export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, R
   return db.transaction(async (tx) => {
     const due = await claimDueSteps(tx, now, [...journeys.keys()], limit);
     if (due.length === 0) return 0;
-    const facts = await loadFactsFor(tx, due, journeys);
     const splitterCounts = await loadSplitterCountsFor(tx, due, journeys);
     const effects: BatchEffects = { history: [], outbox: [], activities: [], leads: [] };
     const writes: StepWrite[] = [];
+    // First pass without contact data; only the contacts that reach a condition or trigger
+    // have their facts loaded, in one query, and continue from there.
+    const blocked: Position[] = [];
     for (const row of due) {
-      writes.push(advance(row, journeys.get(row.journey_id)!, now, facts.get(row.contact_id), splitterCounts, effects));
+      const outcome = advance({ row, tileId: row.tile_id, enteredAt: row.tile_entered_at }, journeys.get(row.journey_id)!, now, undefined, splitterCounts, effects);
+      if ('row' in outcome) blocked.push(outcome);
+      else writes.push(outcome);
+    }
+    if (blocked.length > 0) {
+      const facts = await loadFactsFor(tx, blocked.map((position) => position.row), journeys);
+      for (const position of blocked) {
+        const outcome = advance(position, journeys.get(position.row.journey_id)!, now, facts.get(position.row.contact_id) ?? MISSING_CONTACT, splitterCounts, effects);
+        writes.push('row' in outcome ? exitedWrite(position, now, 'contactMissing') : outcome);
+      }
     }
     await saveStepResults(tx, writes);
     await insertHistory(tx, effects.history);
@@ -48,23 +59,45 @@ export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, R
   });
 }
 
+/** Where a contact stands while a batch moves it: its row, tile and arrival time there. */
+interface Position {
+  row: DueStep;
+  tileId: string | null;
+  enteredAt: Date;
+}
+
+/** Stands in for a contact erased while on a journey: it has no facts, so it stops. */
+const MISSING_CONTACT = null;
+
+function exitedWrite(position: Position, now: Date, reason: string): StepWrite {
+  const { row } = position;
+  return { journeyId: row.journey_id, iteration: row.iteration, contactId: row.contact_id, tileId: position.tileId, status: 'exited', reason, dueAt: null, tileEnteredAt: position.enteredAt, waitsForEvents: false, finishedAt: now };
+}
+
+/**
+ * Moves one contact through as many tiles as it can go now. Without `facts` (undefined) it stops
+ * at the first tile that needs them and returns its position, to be resumed once they are loaded.
+ */
 function advance(
-  row: DueStep,
+  start: Position,
   journey: RunnableJourney,
   now: Date,
-  facts: ContactFacts | undefined,
+  facts: ContactFacts | undefined | typeof MISSING_CONTACT,
   splitterCounts: Map<string, number[]>,
   effects: BatchEffects,
-): StepWrite {
+): StepWrite | Position {
+  const { row } = start;
   const ctx: StepContext = { journeyId: journey.id, iteration: row.iteration, timeZone: journey.definition.timeZone, now };
   const base = { journeyId: row.journey_id, iteration: row.iteration, contactId: row.contact_id };
-  let tileId: string | null = row.tile_id;
-  let enteredAt = row.tile_entered_at;
+  let tileId = start.tileId;
+  let enteredAt = start.enteredAt;
   for (let hop = 0; hop < MAX_HOPS_PER_PASS && tileId !== null; hop += 1) {
     const tile = journey.tiles.get(tileId);
-    if (!tile) return { ...base, tileId, status: 'exited', reason: 'tileMissing', dueAt: null, tileEnteredAt: enteredAt, waitsForEvents: false, finishedAt: now };
+    if (!tile) return exitedWrite({ row, tileId, enteredAt }, now, 'tileMissing');
+    if (needsFacts(tile) && facts === undefined) return { row, tileId, enteredAt };
+    if (needsFacts(tile) && facts === MISSING_CONTACT) return exitedWrite({ row, tileId, enteredAt }, now, 'contactMissing');
     const countKey = `${journey.id}:${row.iteration}:${tile.id}`;
-    const result = step(tile, { contactId: row.contact_id, enteredAt, facts, splitterAssigned: splitterCounts.get(countKey) }, ctx);
+    const result = step(tile, { contactId: row.contact_id, enteredAt, facts: facts ?? undefined, splitterAssigned: splitterCounts.get(countKey) }, ctx);
     if (result.kind === 'wait') {
       return { ...base, tileId, status: 'active', reason: null, dueAt: result.until, tileEnteredAt: enteredAt, waitsForEvents: tile.type === 'trigger', finishedAt: null };
     }
@@ -129,24 +162,17 @@ export function eventTypesOf(journey: RunnableJourney): string[] {
   return [...types];
 }
 
-async function loadFactsFor(tx: Queryable, due: DueStep[], journeys: ReadonlyMap<string, RunnableJourney>): Promise<Map<string, ContactFacts>> {
-  const contactIds = new Set<string>();
-  const eventTypes = new Set<string>();
-  for (const row of due) {
-    const journey = journeys.get(row.journey_id)!;
-    if (![...journey.tiles.values()].some(needsFacts)) continue;
-    contactIds.add(row.contact_id);
-    for (const type of eventTypesOf(journey)) eventTypes.add(type);
-  }
+async function loadFactsFor(tx: Queryable, rows: DueStep[], journeys: ReadonlyMap<string, RunnableJourney>): Promise<Map<string, ContactFacts>> {
+  const contactIds = new Set(rows.map((row) => row.contact_id));
+  const eventTypes = new Set([...new Set(rows.map((row) => row.journey_id))].flatMap((id) => eventTypesOf(journeys.get(id)!)));
   if (contactIds.size === 0) return new Map();
   return loadContactFacts(tx, [...contactIds], [...eventTypes]);
 }
 
 /** Count-mode splitters assign in arrival order, so their tallies are read under a lock. */
 async function loadSplitterCountsFor(tx: Queryable, due: DueStep[], journeys: ReadonlyMap<string, RunnableJourney>): Promise<Map<string, number[]>> {
-  const journeyIds = [...new Set(due.map((row) => row.journey_id))].filter((id) =>
-    [...journeys.get(id)!.tiles.values()].some((tile) => tile.type === 'splitter' && tile.mode === 'count'),
-  );
+  const dueJourneys = new Set(due.map((row) => row.journey_id));
+  const journeyIds = [...dueJourneys].filter((id) => [...journeys.get(id)!.tiles.values()].some((tile) => tile.type === 'splitter' && tile.mode === 'count'));
   if (journeyIds.length === 0) return new Map();
   return loadSplitterCounts(tx, journeyIds);
 }

@@ -1,0 +1,2 @@
+export { main } from './main.ts';
+export { seedDemo, seedDemoIfEmpty, DEMO_CONTACT_COUNT, WHITE_PAPER_URL, type DemoWorkspace } from './demo.ts';

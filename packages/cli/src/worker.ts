@@ -1,0 +1,70 @@
+import { connectDatabase, createSmtpSender, EmailRenderer, migrate, Worker } from '@waymark/engine';
+import { parseFlags, parsePositiveInt, UsageError } from './args.ts';
+import { databaseOptions, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal } from './settings.ts';
+
+export const workerHelp = `Usage: waymark worker --database-url URL [options]
+
+Runs one more engine worker against a shared PostgreSQL server, beside \`waymark start\`:
+workers are stateless, so any number can run on one database.
+
+Options (each also an environment variable):
+      --database-url URL       the shared PostgreSQL server (required)       WAYMARK_DATABASE_URL
+      --smtp-url URL           e.g. smtp://127.0.0.1:2525; unset keeps mail  WAYMARK_SMTP_URL
+                               in the outbox
+      --public-url URL         base of links in emails                       WAYMARK_PUBLIC_URL (http://localhost:PORT)
+      --secret SECRET          signs tracking and unsubscribe tokens         WAYMARK_SECRET (the one stored by start)
+      --clock system|manual    manual: time stands still until moved         WAYMARK_CLOCK (system)
+      --batch-size N           contacts claimed per step transaction         (2000)
+  -h, --help                   show this help
+
+Prints "waymark worker running" once started; SIGINT or SIGTERM stops it after its batch.`;
+
+const options = {
+  'database-url': { type: 'string' },
+  'smtp-url': { type: 'string' },
+  'public-url': { type: 'string' },
+  secret: { type: 'string' },
+  clock: { type: 'string' },
+  'batch-size': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function worker(argv: string[]): Promise<number> {
+  const flags = parseFlags('worker', argv, options);
+  if (flags.help) {
+    console.log(workerHelp);
+    return 0;
+  }
+  const connection = databaseOptions(flags);
+  // The embedded database belongs to one process: an extra worker needs a shared server.
+  if (!connection.databaseUrl) throw new UsageError('a worker needs a shared PostgreSQL: pass --database-url or set WAYMARK_DATABASE_URL', 'worker');
+  const batchSize = flags['batch-size'] === undefined ? undefined : parsePositiveInt(flags['batch-size'], '--batch-size');
+  const port = pick(undefined, 'PORT') ?? String(DEFAULT_PORT);
+  const publicUrl = pick(flags['public-url'], 'WAYMARK_PUBLIC_URL') ?? `http://localhost:${port}`;
+  const smtpUrl = pick(flags['smtp-url'], 'WAYMARK_SMTP_URL');
+
+  const signals = untilSignal();
+  const db = await connectDatabase(connection);
+  const smtp = smtpUrl ? createSmtpSender(smtpUrl) : null;
+  try {
+    await migrate(db);
+    const clock = await openClock(db, flags.clock);
+    const secret = await loadSecret(db, flags.secret);
+    const engine = new Worker({
+      db,
+      clock,
+      batchSize,
+      email: { publicUrl, secret, defaultFrom: 'Waymark <no-reply@waymark.local>', renderer: new EmailRenderer(), smtp },
+      onError: (error) => console.error('worker error', error),
+    });
+    engine.start();
+    console.log('waymark worker running');
+    await signals.stopped;
+    await engine.stop();
+  } finally {
+    smtp?.close();
+    await db.close();
+    signals.dispose();
+  }
+  return 0;
+}

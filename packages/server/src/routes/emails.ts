@@ -1,0 +1,170 @@
+import { missingRequiredPlaceholders, templateVariables, trackingLinks, validateTemplate, type Queryable } from '@waymark/engine';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireWriter } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { body, decode } from '../decode.ts';
+import { listPage } from '../pagination.ts';
+import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../problem.ts';
+
+const IdParams = z.object({ id: z.string().min(1).max(200) });
+const fields = {
+  name: z.string().trim().min(1).max(200),
+  subject: z.string().min(1).max(1000),
+  html: z.string().min(1).max(1_000_000),
+  text: z.string().max(1_000_000).nullable().optional(),
+  fromName: z.string().trim().max(200).nullable().optional(),
+  fromAddress: z.email().max(320).nullable().optional(),
+};
+const EmailInput = z.object(fields).strict();
+const EmailPatch = z.object(fields).partial().strict();
+const ListFilter = z.object({ status: z.enum(['draft', 'live']).optional(), q: z.string().max(200).optional() });
+const PreviewQuery = z.object({ contactId: z.string().min(1).max(200).optional() });
+
+const COLUMNS = `t.id, t.name, t.subject, t.html, t.text, t.from_name as "fromName", t.from_address as "fromAddress", t.status, t.version,
+  t.created_at as "createdAt", t.updated_at as "updatedAt"`;
+
+interface Email {
+  id: string;
+  name: string;
+  subject: string;
+  html: string;
+  text: string | null;
+  fromName: string | null;
+  fromAddress: string | null;
+  status: 'draft' | 'live';
+  version: number;
+}
+
+type Delivery = Parameters<typeof templateVariables>[0];
+
+/** Each of subject, html and text that is not valid Liquid, with Liquid's own message. */
+function templateErrors(parts: { subject?: string; html?: string; text?: string | null }): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const field of ['subject', 'html', 'text'] as const) {
+    const source = parts[field];
+    if (typeof source !== 'string') continue;
+    const message = validateTemplate(source);
+    if (message) errors.push({ path: field, message: `invalid Liquid: ${message}` });
+  }
+  return errors;
+}
+
+async function loadEmail(db: Queryable, id: string, forUpdate = false): Promise<Email> {
+  const [row] = await db.query<Email>(`select ${COLUMNS} from emails t where t.id = $1${forUpdate ? ' for update' : ''}`, [id]);
+  if (!row) throw notFound('Email', id);
+  return row;
+}
+
+export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config }: ServerContext): void {
+  app.post('/emails', async (request, reply) => {
+    requireWriter(request.caller);
+    const input = decode(EmailInput, body(request.body));
+    const errors = templateErrors(input);
+    if (errors.length > 0) throw badRequest('The templates are not valid Liquid', errors);
+    const now = clock.now();
+    const [row] = await db.query(
+      `insert into emails as t (name, subject, html, text, from_name, from_address, status, version, created_at, updated_at)
+       values ($1, $2, $3, $4, $5, $6, 'draft', 1, $7, $7) returning ${COLUMNS}`,
+      [input.name, input.subject, input.html, input.text ?? null, input.fromName ?? null, input.fromAddress ?? null, now],
+    );
+    return reply.status(201).send(row);
+  });
+
+  app.get('/emails', async (request) => {
+    const filter = decode(ListFilter, request.query);
+    const params: unknown[] = [];
+    let where = 'where true';
+    if (filter.status) {
+      params.push(filter.status);
+      where += ` and t.status = $${params.length}`;
+    }
+    if (filter.q) {
+      params.push(filter.q);
+      where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
+    }
+    return listPage(db, request.query, `select ${COLUMNS} from emails t ${where}`, params);
+  });
+
+  app.get('/emails/:id', async (request) => loadEmail(db, decode(IdParams, request.params).id));
+
+  app.patch('/emails/:id', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    const patch = decode(EmailPatch, body(request.body));
+    const errors = templateErrors(patch);
+    if (errors.length > 0) throw badRequest('The templates are not valid Liquid', errors);
+    return db.transaction(async (tx) => {
+      const email = await loadEmail(tx, id, true);
+      // What journeys send must not change under them (Dynamics: "stop editing" first).
+      if (email.status === 'live') throw conflict('The email is live; a live email cannot be edited');
+      const [updated] = await tx.query(
+        `update emails t set name = $2, subject = $3, html = $4, text = $5, from_name = $6, from_address = $7, version = t.version + 1, updated_at = $8
+          where t.id = $1 returning ${COLUMNS}`,
+        [
+          id,
+          patch.name ?? email.name,
+          patch.subject ?? email.subject,
+          patch.html ?? email.html,
+          patch.text === undefined ? email.text : patch.text,
+          patch.fromName === undefined ? email.fromName : patch.fromName,
+          patch.fromAddress === undefined ? email.fromAddress : patch.fromAddress,
+          clock.now(),
+        ],
+      );
+      return updated;
+    });
+  });
+
+  app.post('/emails/:id/publish', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    return db.transaction(async (tx) => {
+      const email = await loadEmail(tx, id, true);
+      if (email.status === 'live') return { status: 'live' };
+      const errors: FieldError[] = [
+        ...templateErrors(email),
+        ...missingRequiredPlaceholders(email.html).map((name) => ({ path: 'html', message: `must contain {{ ${name} }}` })),
+      ];
+      if (errors.length > 0) throw unprocessable(`The email cannot be published: ${errors.map((e) => e.message).join('; ')}`, undefined, errors);
+      await tx.query(`update emails set status = 'live', updated_at = $2 where id = $1`, [id, clock.now()]);
+      return { status: 'live' };
+    });
+  });
+
+  /**
+   * The email as one contact (or nobody) would receive it, with the default content settings. Links
+   * are tracked as in a real send, but point at no message, so following them records nothing.
+   */
+  app.get('/emails/:id/preview', async (request) => {
+    const { id } = decode(IdParams, request.params);
+    const { contactId } = decode(PreviewQuery, request.query);
+    const email = await loadEmail(db, id);
+    let contact: Delivery['contact'] = { id: 'preview', email: 'preview@example.com', firstName: null, lastName: null, consent: 'none', attributes: {} };
+    let account: Delivery['account'] = null;
+    if (contactId) {
+      const [row] = await db.query<{ contact: NonNullable<Delivery['contact']>; account: Delivery['account'] }>(
+        `select jsonb_build_object('id', c.id, 'email', c.email, 'firstName', c.first_name, 'lastName', c.last_name, 'consent', c.consent, 'attributes', c.attributes) as contact,
+                case when a.id is null then null else jsonb_build_object('id', a.id, 'name', a.name, 'attributes', a.attributes) end as account
+           from contacts c left join accounts a on a.id = c.account_id where c.id = $1`,
+        [contactId],
+      );
+      if (!row) throw notFound('Contact', contactId);
+      contact = row.contact;
+      account = row.account;
+    }
+    const [content = null] = await db.query<NonNullable<Delivery['content']>>(
+      `select name, postal_address as "postalAddress", subscription_center_url as "subscriptionCenterUrl", forward_to_friend_url as "forwardToFriendUrl",
+              social_links as "socialLinks" from content_settings where is_default limit 1`,
+    );
+    const links = trackingLinks(config, 0, contact!.id);
+    const delivery: Delivery = { outbox_id: 0, contact, account, email, content };
+    try {
+      const rendered = await renderer.render(email, templateVariables(delivery, links), links);
+      return { subject: rendered.subject, html: rendered.html, text: rendered.text };
+    } catch (error) {
+      // A template that parses may still fail as it renders (e.g. runs past the render limit).
+      throw unprocessable(`The email cannot be rendered: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
+}

@@ -1,0 +1,329 @@
+import { ACCOUNT_FIELDS, CONTACT_FIELDS, durationToMillis, SegmentQuery, type AttributeOp } from '@waymark/core';
+import { compileSegmentQuery, loadSegments, SqlParams, type Queryable, type StoredSegment } from '@waymark/engine';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { requireWriter } from '../auth.ts';
+import type { ServerContext } from '../context.ts';
+import { body, decode } from '../decode.ts';
+import { listPage } from '../pagination.ts';
+import { badRequest, conflict, fieldPath, notFound, type FieldError } from '../problem.ts';
+import { declaredAttributes, type AttributeType } from './attributes.ts';
+import { existingIds } from './businessUnits.ts';
+import { contactColumns, MAX_BATCH, unknownContacts } from './contacts.ts';
+
+const IdParams = z.object({ id: z.string().min(1).max(200) });
+const SegmentName = z.string().trim().min(1).max(200);
+const SegmentInput = z.discriminatedUnion('kind', [
+  z.object({ name: SegmentName, kind: z.literal('dynamic'), query: SegmentQuery }).strict(),
+  z.object({ name: SegmentName, kind: z.literal('static') }).strict(),
+]);
+const SegmentPatch = z.object({ name: SegmentName.optional(), query: SegmentQuery.optional() }).strict();
+const PreviewInput = z.object({ query: SegmentQuery }).strict();
+const ContactIds = z.array(z.string().min(1).max(200)).max(MAX_BATCH);
+const MembersChange = z.object({ add: ContactIds.optional(), remove: ContactIds.optional() }).strict();
+const ListFilter = z.object({ kind: z.enum(['dynamic', 'static']).optional(), q: z.string().max(200).optional() });
+
+const COLUMNS = `t.id, t.name, t.kind, t.query, t.business_unit_id as "businessUnitId", t.created_at as "createdAt", t.updated_at as "updatedAt"`;
+const PREVIEW_SAMPLE = 10;
+
+interface Segment {
+  id: string;
+  name: string;
+  kind: 'dynamic' | 'static';
+  query: SegmentQuery | null;
+}
+
+/** A failed alternative of a union that did not even have the shape of the input (wrong or missing keys). */
+const isShapeMismatch = (issue: z.core.$ZodIssue) =>
+  (issue.code === 'unrecognized_keys' && issue.path.length === 0) || (issue.code === 'invalid_type' && issue.path.length <= 1 && /received undefined/.test(issue.message));
+
+/**
+ * Zod reports a query that matches no alternative as one "Invalid input" at `query`. When exactly
+ * one alternative has the input's shape, its own issues say what is wrong, and where (`query.and.1.op`).
+ */
+function preciseIssues(issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[] = []): FieldError[] {
+  return issues.flatMap((issue) => {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'invalid_union') {
+      const shaped = issue.errors.filter((option) => !option.some(isShapeMismatch));
+      if (shaped.length === 1) return preciseIssues(shaped[0]!, path);
+    }
+    return [{ path: fieldPath(path), message: issue.message }];
+  });
+}
+
+/** `decode`, with the precise errors of segment queries. */
+function decodeWithQuery<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors = preciseIssues(result.error.issues);
+  throw badRequest(`Invalid ${[...new Set(errors.map((e) => e.path))].slice(0, 5).join(', ')}`, errors);
+}
+
+interface Reference {
+  /** Where the name sits in the body, e.g. `query.and.1.attribute`. */
+  path: string;
+  id: string;
+}
+
+interface AttributeCondition extends Reference {
+  /** Where the condition itself sits, e.g. `query.and.1`. */
+  at: string;
+  op: AttributeOp;
+  value: unknown;
+}
+
+interface QueryReferences {
+  contact: AttributeCondition[];
+  account: AttributeCondition[];
+  segments: Reference[];
+  lists: Reference[];
+  events: { at: string; count?: { gte?: number; lte?: number }; within?: string }[];
+  misplaced: string[];
+}
+
+/** Every name, segment and list a query refers to, with where it sits in the body. */
+function collectReferences(query: SegmentQuery, path: string, entity: 'contact' | 'account', out: QueryReferences): void {
+  if ('and' in query) return query.and.forEach((part, i) => collectReferences(part, `${path}.and.${i}`, entity, out));
+  if ('or' in query) return query.or.forEach((part, i) => collectReferences(part, `${path}.or.${i}`, entity, out));
+  if ('not' in query) return collectReferences(query.not, `${path}.not`, entity, out);
+  if ('attribute' in query) return void out[entity].push({ path: `${path}.attribute`, at: path, id: query.attribute, op: query.op, value: query.value });
+  // Inside `account` only the account's own fields mean anything: events, segments and lists belong to contacts.
+  if (entity === 'account') return void out.misplaced.push(path);
+  if ('account' in query) return collectReferences(query.account, `${path}.account`, 'account', out);
+  if ('event' in query) return void out.events.push({ at: path, count: query.count, within: query.within });
+  if ('inSegment' in query) return void out.segments.push({ path: `${path}.inSegment`, id: query.inSegment });
+  if ('subscribedTo' in query) return void out.lists.push({ path: `${path}.subscribedTo`, id: query.subscribedTo });
+}
+
+const ORDERING_OPS: ReadonlySet<AttributeOp> = new Set(['gt', 'gte', 'lt', 'lte']);
+const MAX_COUNT = 2_147_483_647;
+const MAX_WITHIN_MS = 100 * 366 * 24 * 3600 * 1000;
+
+/**
+ * A comparison (gt/gte/lt/lte) must compare like with like: the compiled query casts the stored
+ * value to the type of the value given, and every built-in field is text.
+ */
+function comparisonError(condition: AttributeCondition, type: AttributeType): FieldError | null {
+  if (!ORDERING_OPS.has(condition.op)) return null;
+  const given = typeof condition.value;
+  const fitting = given === 'number' ? type === 'number' : given === 'boolean' ? type === 'boolean' : given === 'string' ? type === 'string' || type === 'date' : true;
+  return fitting ? null : { path: `${condition.at}.value`, message: `${condition.id} holds ${type} values; compare it with a ${type === 'date' ? 'string' : type}` };
+}
+
+/** Attribute conditions naming neither a built-in field nor a declared attribute, or comparing unlike types. */
+function attributeErrors(conditions: readonly AttributeCondition[], builtIn: ReadonlySet<string>, declared: ReadonlyMap<string, AttributeType>, entity: string): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const condition of conditions) {
+    const type = builtIn.has(condition.id) ? 'string' : declared.get(condition.id);
+    if (!type) {
+      errors.push({ path: condition.path, message: `no ${entity} field or declared attribute ${condition.id}` });
+      continue;
+    }
+    const mismatch = comparisonError(condition, type);
+    if (mismatch) errors.push(mismatch);
+  }
+  return errors;
+}
+
+/**
+ * Checks that a query names only built-in fields or declared attributes (compared with values of
+ * their type), and existing segments and lists; that event counts and windows are in range; and that
+ * a segment never (transitively) contains itself. Throws a 400 naming each bad place.
+ */
+async function validateQuery(db: Queryable, query: SegmentQuery, prefix: string, selfId?: string): Promise<void> {
+  const refs: QueryReferences = { contact: [], account: [], segments: [], lists: [], events: [], misplaced: [] };
+  collectReferences(query, prefix, 'contact', refs);
+  const contactAttributes = await declaredAttributes(db, 'contact', refs.contact.map((ref) => ref.id));
+  const accountAttributes = await declaredAttributes(db, 'account', refs.account.map((ref) => ref.id));
+  const segments = await existingIds(db, 'segments', refs.segments.map((ref) => ref.id));
+  const lists = await existingIds(db, 'subscription_lists', refs.lists.map((ref) => ref.id));
+  const errors: FieldError[] = [
+    ...attributeErrors(refs.contact, new Set(CONTACT_FIELDS), contactAttributes, 'contact'),
+    ...attributeErrors(refs.account, new Set(ACCOUNT_FIELDS), accountAttributes, 'account'),
+  ];
+  for (const path of refs.misplaced) errors.push({ path, message: 'inside account only attribute conditions (with and/or/not) are allowed' });
+  for (const event of refs.events) {
+    for (const bound of ['gte', 'lte'] as const) {
+      const n = event.count?.[bound];
+      if (n !== undefined && n > MAX_COUNT) errors.push({ path: `${event.at}.count.${bound}`, message: `at most ${MAX_COUNT}` });
+    }
+    if (event.within && !(durationToMillis(event.within) <= MAX_WITHIN_MS)) errors.push({ path: `${event.at}.within`, message: 'at most 100 years' });
+  }
+  for (const ref of refs.lists) if (!lists.has(ref.id)) errors.push({ path: ref.path, message: 'no subscription list with this id' });
+  let all: Map<string, StoredSegment> | null = null;
+  for (const ref of refs.segments) {
+    if (!segments.has(ref.id)) {
+      errors.push({ path: ref.path, message: 'no segment with this id' });
+    } else if (selfId) {
+      all ??= await loadSegments(db);
+      if (reaches(all, ref.id, selfId)) errors.push({ path: ref.path, message: 'a segment cannot contain itself' });
+    }
+  }
+  if (errors.length > 0) throw badRequest('The query refers to unknown names or compares unlike values', errors);
+}
+
+/** Whether segment `from` is, or refers through inSegment to, segment `target`. */
+function reaches(segments: ReadonlyMap<string, StoredSegment>, from: string, target: string): boolean {
+  const seen = new Set<string>();
+  const pending = [from];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (id === target) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const query = segments.get(id)?.query;
+    if (query) pending.push(...segmentIdsIn(query));
+  }
+  return false;
+}
+
+function segmentIdsIn(query: SegmentQuery): string[] {
+  if ('and' in query) return query.and.flatMap(segmentIdsIn);
+  if ('or' in query) return query.or.flatMap(segmentIdsIn);
+  if ('not' in query) return segmentIdsIn(query.not);
+  if ('inSegment' in query) return [query.inSegment];
+  return [];
+}
+
+async function loadSegment(db: Queryable, id: string, forUpdate = false): Promise<Segment> {
+  const [row] = await db.query<Segment>(`select ${COLUMNS} from segments t where t.id = $1${forUpdate ? ' for update' : ''}`, [id]);
+  if (!row) throw notFound('Segment', id);
+  return row;
+}
+
+/** `where <predicate>` over `contacts c` for a dynamic query, with its parameters. */
+async function compiled(db: Queryable, query: SegmentQuery, now: Date): Promise<{ predicate: string; params: unknown[] }> {
+  const params = new SqlParams();
+  const predicate = compileSegmentQuery(query, { params, now, segments: await loadSegments(db) });
+  return { predicate, params: params.values };
+}
+
+export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: ServerContext): void {
+  app.post('/segments', async (request, reply) => {
+    const { caller } = request;
+    requireWriter(caller);
+    const input = decodeWithQuery(SegmentInput, body(request.body));
+    const row = await db.transaction(async (tx) => {
+      if (input.kind === 'dynamic') await validateQuery(tx, input.query, 'query');
+      const now = clock.now();
+      const [created] = await tx.query(
+        `insert into segments as t (name, kind, query, business_unit_id, created_at, updated_at) values ($1, $2, $3::jsonb, $4, $5, $5) returning ${COLUMNS}`,
+        [input.name, input.kind, input.kind === 'dynamic' ? JSON.stringify(input.query) : null, caller.businessUnitId, now],
+      );
+      return created;
+    });
+    return reply.status(201).send(row);
+  });
+
+  // Read-only, so viewers may use it too: it shows who a query would hold, without saving it.
+  app.post('/segments/preview', async (request) => {
+    const { query } = decodeWithQuery(PreviewInput, body(request.body));
+    await validateQuery(db, query, 'query');
+    const { predicate, params } = await compiled(db, query, clock.now());
+    const [counted] = await db.query<{ count: number }>(`select count(*)::int as count from contacts c where ${predicate}`, params);
+    const sample = await db.query(`select ${contactColumns('c')} from contacts c where ${predicate} order by c.created_at, c.id limit ${PREVIEW_SAMPLE}`, params);
+    return { count: counted?.count ?? 0, sample };
+  });
+
+  app.get('/segments', async (request) => {
+    const filter = decode(ListFilter, request.query);
+    const params: unknown[] = [];
+    let where = 'where true';
+    if (filter.kind) {
+      params.push(filter.kind);
+      where += ` and t.kind = $${params.length}`;
+    }
+    if (filter.q) {
+      params.push(filter.q);
+      where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
+    }
+    return listPage(db, request.query, `select ${COLUMNS} from segments t ${where}`, params);
+  });
+
+  app.get('/segments/:id', async (request) => loadSegment(db, decode(IdParams, request.params).id));
+
+  app.patch('/segments/:id', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    const patch = decodeWithQuery(SegmentPatch, body(request.body));
+    const row = await db.transaction(async (tx) => {
+      const segment = await loadSegment(tx, id, true);
+      if (patch.query !== undefined) {
+        if (segment.kind === 'static') throw badRequest('A static segment has no query; change its members instead', [{ path: 'query', message: 'not allowed on a static segment' }]);
+        await validateQuery(tx, patch.query, 'query', id);
+      }
+      const [updated] = await tx.query(`update segments t set name = $2, query = $3::jsonb, updated_at = $4 where t.id = $1 returning ${COLUMNS}`, [
+        id,
+        patch.name ?? segment.name,
+        patch.query !== undefined ? JSON.stringify(patch.query) : segment.query === null ? null : JSON.stringify(segment.query),
+        clock.now(),
+      ]);
+      return updated;
+    });
+    // Live journeys admit whoever the changed query now holds.
+    worker.poke();
+    return row;
+  });
+
+  app.delete('/segments/:id', async (request, reply) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    await db.transaction(async (tx) => {
+      await loadSegment(tx, id, true);
+      const usedBy = await tx.query<{ kind: string; id: string }>(
+        `select 'segment' as kind, s.id from segments s
+          where s.id <> $1 and s.query is not null and jsonb_path_exists(s.query, '$.**.inSegment ? (@ == $id)', jsonb_build_object('id', $1::text))
+         union all
+         select 'journey', j.id from journeys j
+          where j.status in ('live', 'stopped')
+            and (j.definition ->> 'suppressionSegmentId' = $1
+                 or jsonb_path_exists(j.definition, '$.**.segmentId ? (@ == $id)', jsonb_build_object('id', $1::text))
+                 or jsonb_path_exists(j.definition, '$.**.inSegment ? (@ == $id)', jsonb_build_object('id', $1::text)))
+         limit 5`,
+        [id],
+      );
+      if (usedBy.length > 0) throw conflict(`The segment is in use by ${usedBy.map((use) => `${use.kind} ${use.id}`).join(', ')}`);
+      await tx.query('delete from segments where id = $1', [id]);
+    });
+    return reply.status(204).send();
+  });
+
+  app.post('/segments/:id/members', async (request) => {
+    requireWriter(request.caller);
+    const { id } = decode(IdParams, request.params);
+    const change = decode(MembersChange, body(request.body));
+    const add = change.add ?? [];
+    const remove = change.remove ?? [];
+    const result = await db.transaction(async (tx) => {
+      const segment = await loadSegment(tx, id, true);
+      if (segment.kind !== 'static') throw conflict('A dynamic segment holds whoever its query matches; only static segments have members to change');
+      const known = await existingIds(tx, 'contacts', [...add, ...remove]);
+      const errors = [...unknownContacts(add, known, 'add'), ...unknownContacts(remove, known, 'remove')];
+      if (errors.length > 0) throw badRequest('Unknown contacts', errors.slice(0, 1000));
+      const added = await tx.query(
+        `insert into segment_members (segment_id, contact_id, added_at) select $1, x, $3 from unnest($2::text[]) as x on conflict do nothing returning contact_id`,
+        [id, [...new Set(add)], clock.now()],
+      );
+      const removed = await tx.query('delete from segment_members where segment_id = $1 and contact_id = any($2::text[]) returning contact_id', [id, [...new Set(remove)]]);
+      return { added: added.length, removed: removed.length };
+    });
+    worker.poke();
+    return result;
+  });
+
+  app.get('/segments/:id/members', async (request) => {
+    const segment = await loadSegment(db, decode(IdParams, request.params).id);
+    if (segment.kind === 'static' || !segment.query) {
+      return listPage(
+        db,
+        request.query,
+        `select ${contactColumns('c')} from contacts c where exists (select 1 from segment_members sm where sm.segment_id = $1 and sm.contact_id = c.id)`,
+        [segment.id],
+        'c',
+      );
+    }
+    const { predicate, params } = await compiled(db, segment.query, clock.now());
+    return listPage(db, request.query, `select ${contactColumns('c')} from contacts c where ${predicate}`, params, 'c');
+  });
+}
