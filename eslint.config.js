@@ -10,7 +10,7 @@ const layers = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.waymark/**', 'packages/web/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.waymark/**', 'packages/web/**', 'scratch/**', 'packages/cli/bin/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

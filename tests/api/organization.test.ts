@@ -112,6 +112,17 @@ describe('business units, users and API keys', () => {
     expect(elsewhere.status).toBe(403);
     const orgContact = await server.api('POST', '/contacts', { email: 'org@example.com' });
     expect((await server.api('PATCH', `/contacts/${orgContact.body.id}`, { firstName: 'X' }, { key: local.key })).status).toBe(403);
+
+    // A business-unit-level admin cannot mint keys (or users) with wider rights than its own.
+    const localAdmin = await userWithKey('admin', other.body.id, 'businessUnit');
+    const orgAdmin = await userWithKey('admin');
+    expect((await server.api('POST', '/api-keys', { userId: orgAdmin.user.id }, { key: localAdmin.key })).status).toBe(403);
+    expect((await server.api('POST', '/api-keys', { userId: local.user.id }, { key: localAdmin.key })).status).toBe(201);
+    expect((await server.api('DELETE', `/api-keys/${orgAdmin.keyId}`, undefined, { key: localAdmin.key })).status).toBe(404);
+    const visible = await server.api('GET', '/api-keys', undefined, { key: localAdmin.key });
+    expect(new Set(visible.body.items.map((k: { userId: string }) => k.userId))).toEqual(new Set([local.user.id, localAdmin.user.id]));
+    const wider = await server.api('POST', '/users', { name: 'W', email: 'wider@example.com', businessUnitId: other.body.id, role: 'admin', level: 'organization' }, { key: localAdmin.key });
+    expect(wider.status).toBe(403);
   });
 
   it('pages business units with nextCursor', async () => {

@@ -15,6 +15,8 @@ Options (each also an environment variable):
       --secret SECRET          signs tracking and unsubscribe tokens         WAYMARK_SECRET (the one stored by start)
       --clock system|manual    manual: time stands still until moved         WAYMARK_CLOCK (system)
       --batch-size N           contacts claimed per step transaction         (2000)
+                               WAYMARK_OUTBOX_LEASE_SECONDS: how long a claimed email stays one
+                               worker's before another may retry it (120)
   -h, --help                   show this help
 
 Prints "waymark worker running" once started; SIGINT or SIGTERM stops it after its batch.`;
@@ -42,6 +44,8 @@ export async function worker(argv: string[]): Promise<number> {
   const port = pick(undefined, 'PORT') ?? String(DEFAULT_PORT);
   const publicUrl = pick(flags['public-url'], 'WAYMARK_PUBLIC_URL') ?? `http://localhost:${port}`;
   const smtpUrl = pick(flags['smtp-url'], 'WAYMARK_SMTP_URL');
+  const lease = pick(undefined, 'WAYMARK_OUTBOX_LEASE_SECONDS');
+  const leaseSeconds = lease === undefined ? undefined : parsePositiveInt(lease, 'WAYMARK_OUTBOX_LEASE_SECONDS');
 
   const signals = untilSignal();
   const db = await connectDatabase(connection);
@@ -54,6 +58,7 @@ export async function worker(argv: string[]): Promise<number> {
       db,
       clock,
       batchSize,
+      outboxLeaseSeconds: leaseSeconds,
       email: { publicUrl, secret, defaultFrom: 'Waymark <no-reply@waymark.local>', renderer: new EmailRenderer(), smtp },
       onError: (error) => console.error('worker error', error),
     });

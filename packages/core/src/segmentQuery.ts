@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Duration } from './duration.ts';
+import { Duration, durationToMillis } from './duration.ts';
 
 export const AttributeOp = z.enum(['eq', 'neq', 'in', 'notIn', 'contains', 'startsWith', 'gt', 'gte', 'lt', 'lte', 'exists', 'notExists']);
 export type AttributeOp = z.infer<typeof AttributeOp>;
@@ -21,6 +21,9 @@ export type SegmentQuery =
 /** Contact fields that are columns rather than custom attributes. */
 export const CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'consent', 'timeZone', 'accountId', 'businessUnitId', 'ownerUserId', 'createdAt'] as const;
 export const ACCOUNT_FIELDS = ['name', 'businessUnitId', 'ownerUserId'] as const;
+
+const EventCount = z.number().int().nonnegative().max(1_000_000_000);
+const MAX_WITHIN_MS = 100 * 365 * 86_400_000;
 
 const AttributeName = z.string().min(1).max(100).regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'attribute names are letters, digits, _ and .');
 
@@ -44,8 +47,8 @@ export const SegmentQuery: z.ZodType<SegmentQuery> = z.lazy(() =>
       .object({
         event: z.string().min(1).max(100),
         where: z.record(z.string().max(100), z.unknown()).optional(),
-        count: z.object({ gte: z.number().int().nonnegative().optional(), lte: z.number().int().nonnegative().optional() }).strict().optional(),
-        within: Duration.optional(),
+        count: z.object({ gte: EventCount.optional(), lte: EventCount.optional() }).strict().optional(),
+        within: Duration.refine((iso) => durationToMillis(iso) <= MAX_WITHIN_MS, 'at most 100 years').optional(),
       })
       .strict(),
     z.object({ inSegment: z.string().min(1) }).strict(),

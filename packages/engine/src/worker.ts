@@ -16,6 +16,8 @@ export interface WorkerOptions {
   batchSize?: number;
   /** How often a running worker re-runs admission for live journeys (real time only). */
   admissionEveryMs?: number;
+  /** How long a claimed email or workflow call stays this worker's before another may retry it. */
+  outboxLeaseSeconds?: number;
   /** Idle pause between polls when there was nothing to do. */
   idleMs?: number;
   onError?: (error: unknown) => void;
@@ -64,8 +66,9 @@ export class Worker {
       result.steps += steps;
       if (steps === 0) break;
     }
-    result.sent += await deliverEmails(db, this.options.email, now);
-    result.sent += await callWorkflows(db, now);
+    const leaseSeconds = this.options.outboxLeaseSeconds ?? 120;
+    result.sent += await deliverEmails(db, this.options.email, now, { limit: 200, seconds: leaseSeconds });
+    result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds });
     return result;
   }
 

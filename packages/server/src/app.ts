@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authenticate } from './auth.ts';
 import type { ServerContext } from './context.ts';
+import { inputProblem } from './inputGuard.ts';
 import { Problem } from './problem.ts';
 import { registerApiRoutes } from './routes/index.ts';
 import { registerPublicRoutes } from './routes/public.ts';
@@ -42,6 +43,11 @@ export async function buildServer(ctx: ServerContext, options: { logger?: boolea
   );
 
   app.decorateRequest('caller', null as never);
+  // Before any route sees a request: text PostgreSQL cannot store and nesting nothing needs.
+  app.addHook('preValidation', async (request) => {
+    const problem = inputProblem(request.params) ?? inputProblem(request.query) ?? inputProblem(request.body);
+    if (problem) throw new Problem(400, 'Bad Request', `Invalid ${problem.path}: ${problem.message}`, [problem]);
+  });
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (request) => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
-import { claimOutbox, type ClaimedEffect } from '../queries/claimOutbox.ts';
+import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/claimOutbox.ts';
 import { loadWorkflows } from '../queries/loadWorkflowCalls.ts';
 import { markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
 import { nextRetryAt } from './backoff.ts';
@@ -21,8 +21,8 @@ export function workflowCallBody(effect: ClaimedEffect): string {
  * Calls registered workflows with a signed POST. A non-2xx answer or a timeout is retried with
  * exponential backoff for up to 24 hours after the effect was queued. Returns how many were settled.
  */
-export async function callWorkflows(db: Queryable, now: Date, limit = 100): Promise<number> {
-  const claimed = await claimOutbox(db, 'workflow', now, limit);
+export async function callWorkflows(db: Queryable, now: Date, lease: OutboxLease): Promise<number> {
+  const claimed = await claimOutbox(db, 'workflow', now, lease.limit, lease.seconds);
   if (claimed.length === 0) return 0;
   const workflows = await loadWorkflows(db, [...new Set(claimed.map((effect) => effect.target_id))]);
   const firstQueued = await db.query<{ id: number; created_at: Date }>('select id, created_at from outbox where id = any($1::bigint[])', [claimed.map((e) => e.id)]);

@@ -2,7 +2,7 @@ import type { Queryable } from '../db/database.ts';
 import type { EmailRenderer, TrackingLinks } from '../email/render.ts';
 import type { SmtpSender } from '../email/smtpSender.ts';
 import { recordEvents, type NewEvent } from '../events.ts';
-import { claimOutbox, type ClaimedEffect } from '../queries/claimOutbox.ts';
+import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/claimOutbox.ts';
 import { loadEmailDeliveries, type EmailDelivery } from '../queries/loadEmailDeliveries.ts';
 import { markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
 import { signToken } from '../tokens.ts';
@@ -63,9 +63,9 @@ export function templateVariables(delivery: EmailDelivery, links: TrackingLinks)
  * with backoff; a resend carries the same Message-ID so the receiver can drop the duplicate.
  * Returns how many emails were settled.
  */
-export async function deliverEmails(db: Queryable, config: EmailDeliveryConfig, now: Date, limit = 200): Promise<number> {
+export async function deliverEmails(db: Queryable, config: EmailDeliveryConfig, now: Date, lease: OutboxLease): Promise<number> {
   if (!config.smtp) return 0;
-  const claimed = await claimOutbox(db, 'email', now, limit);
+  const claimed = await claimOutbox(db, 'email', now, lease.limit, lease.seconds);
   if (claimed.length === 0) return 0;
   const byId = new Map(claimed.map((effect) => [effect.id, effect]));
   const deliveries = await loadEmailDeliveries(db, claimed.map((effect) => effect.id));

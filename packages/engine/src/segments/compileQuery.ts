@@ -96,20 +96,28 @@ function compileAttribute(value: string, op: AttributeOp, expected: AttributeVal
     case 'contains':
     case 'startsWith': {
       if (typeof expected !== 'string') return 'false';
-      const text = `(${value} #>> '{}')`;
+      const text = `case when jsonb_typeof(${value}) = 'string' then (${value} #>> '{}') end`;
       const needle = `${params.add(expected)}::text`;
       const test = op === 'contains' ? `strpos(${text}, ${needle}) > 0` : `starts_with(${text}, ${needle})`;
-      return `(jsonb_typeof(${value}) = 'string' and ${test})`;
+      return `coalesce(${test}, false)`;
     }
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte': {
       const sqlOp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[op];
-      if (typeof expected === 'number') return `(jsonb_typeof(${value}) = 'number' and (${value})::numeric ${sqlOp} ${params.add(expected)}::numeric)`;
+      // SQL may evaluate either side of an `and` first, so each cast sits behind its own type test
+      // in a case: a string never reaches ::numeric. A null comparison is false, as in the evaluator.
+      if (typeof expected === 'number') {
+        return `coalesce(case when jsonb_typeof(${value}) = 'number' then (${value})::numeric end ${sqlOp} ${params.add(expected)}::numeric, false)`;
+      }
       // Byte order ("C"), like JavaScript's comparison of strings, whatever the database's locale.
-      if (typeof expected === 'string') return `(jsonb_typeof(${value}) = 'string' and (${value} #>> '{}') collate "C" ${sqlOp} ${params.add(expected)}::text collate "C")`;
-      if (typeof expected === 'boolean') return `(jsonb_typeof(${value}) = 'boolean' and (${value})::boolean ${sqlOp} ${params.add(expected)}::boolean)`;
+      if (typeof expected === 'string') {
+        return `coalesce(case when jsonb_typeof(${value}) = 'string' then (${value} #>> '{}') end collate "C" ${sqlOp} ${params.add(expected)}::text collate "C", false)`;
+      }
+      if (typeof expected === 'boolean') {
+        return `coalesce(case when jsonb_typeof(${value}) = 'boolean' then (${value})::boolean end ${sqlOp} ${params.add(expected)}::boolean, false)`;
+      }
       return 'false';
     }
   }
@@ -123,8 +131,8 @@ function compileEvent(query: Extract<SegmentQuery, { event: string }>, ctx: Comp
   const matching = `from events e where ${filters.join(' and ')}`;
   if (!query.count) return `exists (select 1 ${matching})`;
   const bounds: string[] = [];
-  if (query.count.gte !== undefined) bounds.push(`count(*) >= ${params.add(query.count.gte)}::int`);
-  if (query.count.lte !== undefined) bounds.push(`count(*) <= ${params.add(query.count.lte)}::int`);
+  if (query.count.gte !== undefined) bounds.push(`count(*) >= ${params.add(query.count.gte)}::bigint`);
+  if (query.count.lte !== undefined) bounds.push(`count(*) <= ${params.add(query.count.lte)}::bigint`);
   if (bounds.length === 0) return `exists (select 1 ${matching})`;
   return `(select ${bounds.join(' and ')} ${matching})`;
 }
