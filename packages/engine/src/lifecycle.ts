@@ -26,8 +26,8 @@ export async function advanceLifecycle(db: Database, now: Date): Promise<number>
       if (now < journey.startAt) return;
       const recurrence = journey.definition.recurrence;
       if (iteration === 0) {
-        await startIteration(tx, journey.id, 1, now);
         await insertMilestone(tx, journey.id, 'started', now);
+        await startIteration(tx, journey.id, 1, now);
         changes += 1;
         return;
       }

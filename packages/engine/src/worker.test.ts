@@ -119,4 +119,36 @@ describe('worker: admission, stepping and sending against a real database', () =
     const falsePath = await database.db.query<{ n: number }>(`select count(*)::int as n from journey_history where journey_id = $1 and tile_id = 'trig' and outcome = 'false'`, [journeyId]);
     expect(falsePath[0]!.n).toBe(19);
   });
+
+  it('processes nothing before startAt, and stops everything at endAt wherever contacts are', async () => {
+    const now = clock.now();
+    const startAt = new Date(now.getTime() + 86_400_000);
+    const journeyId = await insertJourney({
+      name: 'Scheduled',
+      target: 'contacts',
+      scope: 'organization',
+      startAt: startAt.toISOString(),
+      endAt: new Date(startAt.getTime() + 3 * 86_400_000).toISOString(),
+      timeZone: 'UTC',
+      tiles: [
+        { id: 'seg', type: 'segmentGroup', combine: 'union', segments: [{ source: 'segment', segmentId: 'ny', mode: 'include' }], next: 'wait' },
+        { id: 'wait', type: 'scheduler', wait: { for: 'P5D' }, next: 'lead' },
+        { id: 'lead', type: 'createLead', perAccount: false, next: null },
+      ],
+    });
+    const count = async () => (await database.db.query<{ n: number }>('select count(*)::int as n from journey_contacts where journey_id = $1', [journeyId]))[0]!.n;
+    await worker.drain();
+    expect(await count()).toBe(0);
+    await clock.set(startAt);
+    await worker.drain();
+    expect(await count()).toBe(20);
+    await clock.set(new Date(startAt.getTime() + 6 * 86_400_000));
+    await worker.drain();
+    const [journey] = await database.db.query<{ status: string }>('select status from journeys where id = $1', [journeyId]);
+    expect(journey!.status).toBe('ended');
+    const leads = await database.db.query('select 1 from leads where journey_id = $1', [journeyId]);
+    expect(leads).toHaveLength(0);
+    const milestones = await database.db.query<{ kind: string }>('select kind from journey_milestones where journey_id = $1 order by id', [journeyId]);
+    expect(milestones.map((m) => m.kind)).toEqual(['started', 'iterationStarted', 'ended']);
+  });
 });

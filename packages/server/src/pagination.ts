@@ -47,13 +47,13 @@ export async function listPage<T extends { id: string }>(
   if (cursor) {
     const position = decodeCursor(cursor);
     all.push(position.at, position.id);
-    where = ` and (${alias}.created_at, ${alias}.id) > ($${all.length - 1}::timestamptz, $${all.length}::text)`;
+    where = ` and (${alias}.created_at, ${alias}.id::text) > ($${all.length - 1}::timestamptz, $${all.length}::text)`;
   }
   all.push(limit + 1);
   // The cursor keeps created_at as PostgreSQL's own text: a JS Date would drop the microseconds
   // that tell apart rows created in the same millisecond.
   const withCursor = sql.replace(/^\s*select\s/i, `select ${alias}.created_at::text as "cursorAt", `);
-  const rows = await db.query<T & { cursorAt: string }>(`${withCursor}${where} order by ${alias}.created_at, ${alias}.id limit $${all.length}`, all);
+  const rows = await db.query<T & { cursorAt: string }>(`${withCursor}${where} order by ${alias}.created_at, ${alias}.id::text limit $${all.length}`, all);
   const items = rows.slice(0, limit).map(({ cursorAt: _cursorAt, ...item }) => item as unknown as T);
   const last = rows[Math.min(rows.length, limit) - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null;

@@ -10,6 +10,7 @@ import { contentSettingsRoutes } from './contentSettings.ts';
 import { emailRoutes } from './emails.ts';
 import { eventRoutes } from './events.ts';
 import { formRoutes } from './forms.ts';
+import { messageRoutes } from './messages.ts';
 import { segmentRoutes } from './segments.ts';
 import { subscriptionListRoutes } from './subscriptionLists.ts';
 import { userRoutes } from './users.ts';
@@ -31,4 +32,5 @@ export function resourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
   eventRoutes(app, ctx);
   activityLeadRoutes(app, ctx);
   workflowRoutes(app, ctx);
+  messageRoutes(app, ctx);
 }
