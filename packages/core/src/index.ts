@@ -8,3 +8,4 @@ export * from './hash.ts';
 export * from './splitter.ts';
 export * from './step.ts';
 export * from './check.ts';
+export * from './templates.ts';

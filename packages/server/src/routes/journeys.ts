@@ -1,4 +1,4 @@
-import { checkJourney, JourneyDefinition, JourneyStatus, Recurrence, type CheckError } from '@waymark/core';
+import { checkJourney, JOURNEY_TEMPLATES, JourneyDefinition, JourneyStatus, Recurrence, searchTemplates, TimeZone, type CheckError } from '@waymark/core';
 import {
   contactPath,
   deleteJourney,
@@ -17,14 +17,43 @@ import { requireWriter } from '../auth.ts';
 import type { Caller, ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../problem.ts';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../problem.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const ContactParams = IdParams.extend({ contactId: z.string().min(1).max(200) });
 const ListFilter = z.object({ status: JourneyStatus.optional(), q: z.string().max(200).optional() });
 const InsightsQuery = z.object({ accountId: z.string().min(1).max(200).optional() });
 /** On a live or stopped journey only the end can move later and the recurrence count grow. */
-const LivePatch = z.object({ endAt: z.iso.datetime({ offset: true }).optional(), recurrence: Recurrence.pick({ count: true }).optional() }).strict();
+export const LivePatch = z.object({ endAt: z.iso.datetime({ offset: true }).optional(), recurrence: Recurrence.pick({ count: true }).optional() }).strict();
+
+const TemplateQuery = z.object({ q: z.string().max(200).optional(), category: z.string().max(100).optional() });
+const FromTemplate = z
+  .object({ templateId: z.string().min(1).max(100), name: z.string().trim().min(1).max(200), timeZone: TimeZone.optional(), scope: z.enum(['organization', 'businessUnit']).optional() })
+  .strict();
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A draft with the template's pipeline and settings; it starts now and runs 90 days (or as long as
+ * the template's recurrence needs), and its records are left to be chosen.
+ */
+function draftFromTemplate(input: z.infer<typeof FromTemplate>, now: Date): JourneyDefinition {
+  const template = JOURNEY_TEMPLATES.find((candidate) => candidate.id === input.templateId);
+  if (!template) throw badRequest(`Unknown journey template ${JSON.stringify(input.templateId)}`, [{ path: 'templateId', message: 'no such template' }]);
+  const recurrence = template.settings.recurrence ?? null;
+  const days = Math.max(90, recurrence ? recurrence.intervalDays * recurrence.count : 0);
+  return JourneyDefinition.parse({
+    name: input.name,
+    description: template.description,
+    ...template.settings,
+    recurrence,
+    scope: input.scope ?? 'organization',
+    startAt: now.toISOString(),
+    endAt: new Date(now.getTime() + days * DAY_MS).toISOString(),
+    timeZone: input.timeZone ?? 'UTC',
+    tiles: template.tiles,
+  });
+}
 
 /** The API's view of a journey: its definition, flattened, with identity and status. */
 export function journeyView(journey: StoredJourney) {
@@ -59,10 +88,31 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/journeys', async (request, reply) => {
     requireWriter(request.caller);
-    const def = decode(JourneyDefinition, body(request.body));
+    const raw = body(request.body);
+    const fromTemplate = typeof raw === 'object' && raw !== null && 'templateId' in raw;
+    const def = fromTemplate ? draftFromTemplate(decode(FromTemplate, raw), clock.now()) : decode(JourneyDefinition, raw);
     assertScopeAllowed(request.caller, def);
-    const journey = await db.transaction((tx) => insertJourney(tx, def, request.caller, clock.now()));
+    const journey = await db.transaction(async (tx) => {
+      // New journeys get the default content settings, as marketers expect.
+      if (def.contentSettingsId === undefined) {
+        const [fallback] = await tx.query<{ id: string }>('select id from content_settings where is_default');
+        if (fallback) def.contentSettingsId = fallback.id;
+      }
+      return insertJourney(tx, def, request.caller, clock.now());
+    });
     return reply.status(201).send(journeyView(journey));
+  });
+
+  app.get('/journey-templates', async (request) => {
+    const { q, category } = decode(TemplateQuery, request.query);
+    return { items: searchTemplates(q, category), nextCursor: null };
+  });
+
+  app.get('/journey-templates/:id', async (request) => {
+    const { id } = decode(IdParams, request.params);
+    const template = JOURNEY_TEMPLATES.find((candidate) => candidate.id === id);
+    if (!template) throw notFound('Journey template', id);
+    return template;
   });
 
   app.get('/journeys', async (request) => {
