@@ -28,6 +28,11 @@ export interface StepInput {
   facts?: ContactFacts;
   /** For count-mode splitters: how many contacts each branch holds so far. */
   splitterAssigned?: number[];
+  /**
+   * Account-based triggers (basis "account") that another contact of this contact's account has
+   * already satisfied in this journey and iteration: the whole account takes the true path.
+   */
+  accountTriggersFired?: ReadonlySet<string>;
 }
 
 export type StepResult =
@@ -88,7 +93,8 @@ export function step(tile: Tile, input: StepInput, ctx: StepContext): StepResult
       return releaseAt <= ctx.now ? move(tile.next, 'waited') : { kind: 'wait', until: releaseAt };
     }
     case 'trigger': {
-      if (triggerHolds(tile, input.facts?.events ?? [], input.enteredAt, ctx)) return move(tile.onTrue, 'true');
+      const firedForAccount = tile.basis === 'account' && (input.accountTriggersFired?.has(tile.id) ?? false);
+      if (firedForAccount || triggerHolds(tile, input.facts?.events ?? [], input.enteredAt, ctx)) return move(tile.onTrue, 'true');
       const timeoutAt = triggerTimeoutAt(tile, input.enteredAt, ctx.timeZone);
       return timeoutAt <= ctx.now ? move(tile.onFalse, 'false') : { kind: 'wait', until: timeoutAt };
     }

@@ -1,6 +1,7 @@
 import { needsFacts, step, type ContactFacts, type Effect, type SegmentQuery, type StepContext, type Tile } from '@waymark/core';
 import type { Database, Queryable } from './db/database.ts';
 import type { RunnableJourney } from './journeys.ts';
+import { accountHitKey, insertAccountTriggerHits, loadAccountTriggerHits, wakeAccountContacts, type AccountTriggerHit } from './queries/accountTriggerHits.ts';
 import { claimDueSteps, type DueStep } from './queries/claimDueSteps.ts';
 import { insertActivities, type ActivityEntry } from './queries/insertActivities.ts';
 import { insertHistory, type HistoryEntry } from './queries/insertHistory.ts';
@@ -17,6 +18,7 @@ const MAX_HOPS_PER_PASS = 200;
 /** The effects of one batch, grouped by where they are written. */
 interface BatchEffects {
   history: HistoryEntry[];
+  accountHits: AccountTriggerHit[];
   outbox: OutboxEntry[];
   activities: ActivityEntry[];
   leads: LeadEntry[];
@@ -29,11 +31,11 @@ interface BatchEffects {
  */
 export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, RunnableJourney>, now: Date, limit: number): Promise<number> {
   if (journeys.size === 0) return 0;
-  return db.transaction(async (tx) => {
+  const { steps, accountHits } = await db.transaction(async (tx) => {
     const due = await claimDueSteps(tx, now, [...journeys.keys()], limit);
-    if (due.length === 0) return 0;
+    if (due.length === 0) return { steps: 0, accountHits: [] };
     const splitterCounts = await loadSplitterCountsFor(tx, due, journeys);
-    const effects: BatchEffects = { history: [], outbox: [], activities: [], leads: [] };
+    const effects: BatchEffects = { history: [], accountHits: [], outbox: [], activities: [], leads: [] };
     const writes: StepWrite[] = [];
     // First pass without contact data; only the contacts that reach a condition or trigger
     // have their facts loaded, in one query, and continue from there.
@@ -44,9 +46,12 @@ export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, R
       else writes.push(outcome);
     }
     if (blocked.length > 0) {
-      const facts = await loadFactsFor(tx, blocked.map((position) => position.row), journeys);
+      const rows = blocked.map((position) => position.row);
+      const facts = await loadFactsFor(tx, rows, journeys);
+      const accountHits = await loadAccountTriggerHits(tx, rows);
       for (const position of blocked) {
-        const outcome = advance(position, journeys.get(position.row.journey_id)!, now, facts.get(position.row.contact_id) ?? MISSING_CONTACT, splitterCounts, effects);
+        const contact = { facts: facts.get(position.row.contact_id) ?? MISSING_CONTACT, accountHits };
+        const outcome = advance(position, journeys.get(position.row.journey_id)!, now, contact, splitterCounts, effects);
         writes.push('row' in outcome ? exitedWrite(position, now, 'contactMissing') : outcome);
       }
     }
@@ -55,8 +60,13 @@ export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, R
     await insertOutbox(tx, effects.outbox, now);
     await insertActivities(tx, effects.activities, now);
     await insertLeads(tx, effects.leads, now);
-    return effects.history.length;
+    await insertAccountTriggerHits(tx, effects.accountHits, now);
+    return { steps: effects.history.length, accountHits: effects.accountHits };
   });
+  // After commit, holding no locks: waking rows another worker holds just waits for it, never
+  // deadlocks. Should this process die first, those rows still see the hit when they fall due.
+  await wakeAccountContacts(db, accountHits, now);
+  return steps;
 }
 
 /** Where a contact stands while a batch moves it: its row, tile and arrival time there. */
@@ -68,6 +78,12 @@ interface Position {
 
 /** Stands in for a contact erased while on a journey: it has no facts, so it stops. */
 const MISSING_CONTACT = null;
+
+/** What a second pass knows about a contact: its facts and its account's fired triggers. */
+interface LoadedContact {
+  facts: ContactFacts | typeof MISSING_CONTACT;
+  accountHits: Map<string, Set<string>>;
+}
 
 function exitedWrite(position: Position, now: Date, reason: string): StepWrite {
   const { row } = position;
@@ -82,10 +98,11 @@ function advance(
   start: Position,
   journey: RunnableJourney,
   now: Date,
-  facts: ContactFacts | undefined | typeof MISSING_CONTACT,
+  contact: LoadedContact | undefined,
   splitterCounts: Map<string, number[]>,
   effects: BatchEffects,
 ): StepWrite | Position {
+  const facts = contact === undefined ? undefined : contact.facts;
   const { row } = start;
   const ctx: StepContext = { journeyId: journey.id, iteration: row.iteration, timeZone: journey.definition.timeZone, now };
   const base = { journeyId: row.journey_id, iteration: row.iteration, contactId: row.contact_id };
@@ -97,7 +114,9 @@ function advance(
     if (needsFacts(tile) && facts === undefined) return { row, tileId, enteredAt };
     if (needsFacts(tile) && facts === MISSING_CONTACT) return exitedWrite({ row, tileId, enteredAt }, now, 'contactMissing');
     const countKey = `${journey.id}:${row.iteration}:${tile.id}`;
-    const result = step(tile, { contactId: row.contact_id, enteredAt, facts: facts ?? undefined, splitterAssigned: splitterCounts.get(countKey) }, ctx);
+    const hitKey = row.account_id === null ? null : accountHitKey(journey.id, row.iteration, row.account_id);
+    const accountTriggersFired = hitKey === null ? undefined : contact?.accountHits.get(hitKey);
+    const result = step(tile, { contactId: row.contact_id, enteredAt, facts: facts ?? undefined, splitterAssigned: splitterCounts.get(countKey), accountTriggersFired }, ctx);
     if (result.kind === 'wait') {
       return { ...base, tileId, status: 'active', reason: null, dueAt: result.until, tileEnteredAt: enteredAt, waitsForEvents: tile.type === 'trigger', finishedAt: null };
     }
@@ -105,6 +124,11 @@ function advance(
       const counts = splitterCounts.get(countKey) ?? [];
       counts[result.branch] = (counts[result.branch] ?? 0) + 1;
       splitterCounts.set(countKey, counts);
+    }
+    if (tile.type === 'trigger' && tile.basis === 'account' && result.outcome === 'true' && hitKey !== null && !accountTriggersFired?.has(tile.id)) {
+      // The first of its account through: the rest of the account follows, in this batch too.
+      effects.accountHits.push({ journeyId: journey.id, iteration: row.iteration, tileId: tile.id, accountId: row.account_id! });
+      contact?.accountHits.set(hitKey, (contact.accountHits.get(hitKey) ?? new Set()).add(tile.id));
     }
     effects.history.push({ ...base, tileId: tile.id, at: now, outcome: result.outcome, branch: result.branch ?? null });
     for (const effect of result.effects) collectEffect(effect, tile, row, journey, effects);
