@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // There is no build step: the sources are TypeScript, compiled on the fly by tsx.
 import { register } from 'tsx/esm/api';
 
