@@ -1,5 +1,5 @@
 import { createTestDatabase, ManualClock, type TestDatabase } from '@waymark/engine';
-import { createRuntime, ensureBootstrapAdmin, type Runtime } from '@waymark/server';
+import { createRuntime, ensureBootstrapAdmin, type FormLimits, type Runtime } from '@waymark/server';
 
 export const ADMIN_KEY = 'wm_test_admin_key_0123456789';
 
@@ -26,11 +26,19 @@ export interface TestServer {
  * A real Waymark over real HTTP on a fresh database with the manual clock, as tests use it.
  * The worker is not polling: tests move time and call drain, so nothing depends on timing.
  */
-export async function startTestServer(options: { smtpUrl?: string; now?: string; publicUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { smtpUrl?: string; now?: string; publicUrl?: string; formLimits?: FormLimits; workflowTimeoutMs?: number } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const clock = await ManualClock.open(database.db, new Date(options.now ?? '2026-01-05T09:00:00Z'));
   await ensureBootstrapAdmin(database.db, ADMIN_KEY);
-  const runtime = await createRuntime({ db: database.db, clock, smtpUrl: options.smtpUrl, config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789' } });
+  const runtime = await createRuntime({
+    db: database.db,
+    clock,
+    smtpUrl: options.smtpUrl,
+    workflowTimeoutMs: options.workflowTimeoutMs,
+    config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789', formLimits: options.formLimits },
+  });
   const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
   // Links in emails must point at this very server, whose port is known only now.
   runtime.config.publicUrl = options.publicUrl ?? url;

@@ -1,4 +1,5 @@
 import { UsageError } from './args.ts';
+import { importCommand, importHelp } from './importContacts.ts';
 import { migrate, migrateHelp } from './migrate.ts';
 import { start, startHelp } from './start.ts';
 import { worker, workerHelp } from './worker.ts';
@@ -9,6 +10,7 @@ Commands:
   start     HTTP API, designer and engine worker in one process (embedded PostgreSQL by default)
   worker    an extra engine worker against a shared PostgreSQL (scale-out)
   migrate   apply database migrations and exit
+  import    import contacts from a CSV file through the HTTP API
 
 Run "waymark <command> --help" for the options of a command.`;
 
@@ -16,6 +18,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; help:
   start: { run: start, help: startHelp },
   worker: { run: worker, help: workerHelp },
   migrate: { run: migrate, help: migrateHelp },
+  import: { run: importCommand, help: importHelp },
 };
 
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */

@@ -12,6 +12,10 @@ const refs: ReferenceLookup = {
     ['form-webinar', { status: 'live' }],
     ['form-draft', { status: 'draft' }],
   ]),
+  pages: new Map([
+    ['page-offer', { status: 'live' }],
+    ['page-draft', { status: 'draft' }],
+  ]),
   segments: new Set(['seg-subscribers', 'seg-bounced', 'seg-suppress']),
   subscriptionLists: new Set(['list-news']),
   workflows: new Set(['wf-crm']),
@@ -347,6 +351,30 @@ describe('checkJourney', () => {
       const errors = checkJourney(def, refs);
       expect(only(errors, 'formUnknown')).toMatchObject({ tileId: 'clicked', field: 'rules.1.formId' });
       expect(only(errors, 'formNotPublished')).toMatchObject({ tileId: 'clicked', field: 'rules.2.formId' });
+    });
+
+    it('reports a page rule on an unknown or unpublished page', () => {
+      const def = withTile('clicked', (tile) => {
+        tile.rules = [
+          { pageId: 'page-offer', on: 'visited' },
+          { pageId: 'page-nope', on: 'visited' },
+          { pageId: 'page-draft', on: 'visited' },
+        ];
+      });
+      const errors = checkJourney(def, refs);
+      expect(only(errors, 'pageUnknown')).toMatchObject({ tileId: 'clicked', field: 'rules.1.pageId' });
+      expect(only(errors, 'pageNotPublished')).toMatchObject({ tileId: 'clicked', field: 'rules.2.pageId' });
+      expect(only(errors, 'pageNotPublished').message).toContain('page-draft');
+      // Without any pages known, every page a rule names is unknown.
+      const { pages: _pages, ...withoutPages } = refs;
+      expect(codes(checkJourney(def, withoutPages)).filter((code) => code.startsWith('page'))).toEqual(['pageUnknown', 'pageUnknown', 'pageUnknown']);
+    });
+
+    it('parses a page rule and refuses a page rule with another verb', () => {
+      const base = newsletter();
+      const trigger = base.tiles.find((tile) => tile.id === 'clicked')!;
+      expect(() => JourneyDefinition.parse({ ...base, tiles: base.tiles.map((tile) => (tile === trigger ? { ...tile, rules: [{ pageId: 'p', on: 'visited' }] } : tile)) })).not.toThrow();
+      expect(() => JourneyDefinition.parse({ ...base, tiles: base.tiles.map((tile) => (tile === trigger ? { ...tile, rules: [{ pageId: 'p', on: 'submitted' }] } : tile)) })).toThrow();
     });
   });
 

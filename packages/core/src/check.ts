@@ -16,7 +16,8 @@ import { localToInstant } from './time.ts';
  *   `danglingNext` (next / onTrue / onFalse / branches.N.next names no tile), `pointsToEntry`,
  *   `unreachableTile`, `cycle`.
  * - Tiles: `emailMissing`, `emailUnknown`, `emailNotPublished` (emailId); `formMissing`,
- *   `formUnknown`, `formNotPublished` (formId, or rules.N.formId in a trigger); `segmentsMissing`,
+ *   `formUnknown`, `formNotPublished` (formId, or rules.N.formId in a trigger); `pageUnknown`,
+ *   `pageNotPublished` (rules.N.pageId in a trigger); `segmentsMissing`,
  *   `onlyExcludeSegments` (segments), `segmentUnknown` (segments.N.segmentId),
  *   `subscriptionListUnknown` (segments.N.listId); `workflowMissing`, `workflowUnknown`
  *   (workflowId); `triggerNoRules` (rules); `triggerRuleUnknownTile`, `triggerRuleNotEmail`,
@@ -26,6 +27,8 @@ import { localToInstant } from './time.ts';
 export interface ReferenceLookup {
   emails: ReadonlyMap<string, { status: 'draft' | 'live' }>;
   forms: ReadonlyMap<string, { status: 'draft' | 'live' }>;
+  /** Marketing pages; absent means none are known, so every page a rule names is unknown. */
+  pages?: ReadonlyMap<string, { status: 'draft' | 'live' }>;
   segments: ReadonlySet<string>;
   subscriptionLists: ReadonlySet<string>;
   workflows: ReadonlySet<string>;
@@ -377,6 +380,13 @@ function checkForm(formId: string, field: string, subject: string, forms: Refere
   return [];
 }
 
+function checkPage(pageId: string, field: string, subject: string, pages: NonNullable<ReferenceLookup['pages']>, error: MakeError): CheckError[] {
+  const page = pages.get(pageId);
+  if (!page) return [error('pageUnknown', field, `${subject} waits for a visit to page "${pageId}", which does not exist`)];
+  if (page.status !== 'live') return [error('pageNotPublished', field, `${subject} waits for a visit to page "${pageId}", which is not published`)];
+  return [];
+}
+
 function checkTrigger(tile: TriggerTile, index: number, graph: Graph, refs: ReferenceLookup, error: MakeError): CheckError[] {
   const label = tileLabel(tile);
   if (tile.rules.length === 0) return [error('triggerNoRules', 'rules', `${label} has no rules: add at least one`)];
@@ -387,6 +397,10 @@ function checkTrigger(tile: TriggerTile, index: number, graph: Graph, refs: Refe
     const subject = `${label} rule ${n + 1}`;
     if ('formId' in rule) {
       errors.push(...checkForm(rule.formId, `rules.${n}.formId`, subject, refs.forms, error));
+      return;
+    }
+    if ('pageId' in rule) {
+      errors.push(...checkPage(rule.pageId, `rules.${n}.pageId`, subject, refs.pages ?? new Map(), error));
       return;
     }
     if (!('tile' in rule)) return;

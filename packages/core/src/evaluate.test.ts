@@ -213,3 +213,22 @@ describe('inSegment and subscribedTo', () => {
     expect(matches({ inSegment: 'list-news' })).toBe(false);
   });
 });
+
+describe('derived lead fields', () => {
+  it('leadScore compares as a number and is absent without a lead', () => {
+    expect(matches({ attribute: 'leadScore', op: 'gte', value: 50 }, contact({ leadScore: 60 }))).toBe(true);
+    expect(matches({ attribute: 'leadScore', op: 'gte', value: 50 }, contact({ leadScore: 40 }))).toBe(false);
+    expect(matches({ attribute: 'leadScore', op: 'exists' }, contact())).toBe(false);
+    expect(matches({ attribute: 'leadScore', op: 'notExists' }, contact({ leadScore: null }))).toBe(true);
+  });
+
+  it('salesReady is false unless a lead is sales-ready', () => {
+    expect(matches({ attribute: 'salesReady', op: 'eq', value: true }, contact({ salesReady: true }))).toBe(true);
+    expect(matches({ attribute: 'salesReady', op: 'eq', value: true }, contact())).toBe(false);
+    expect(matches({ attribute: 'salesReady', op: 'eq', value: false }, contact())).toBe(true);
+  });
+
+  it('a custom attribute cannot shadow a derived field', () => {
+    expect(matches({ attribute: 'leadScore', op: 'eq', value: 99 }, contact({ attributes: { leadScore: 99 } }))).toBe(false);
+  });
+});

@@ -29,12 +29,22 @@ function matchesAccount(query: SegmentQuery, account: AccountFacts): boolean {
   return false;
 }
 
-function contactValue(facts: ContactFacts, name: string): unknown {
-  return (CONTACT_FIELDS as readonly string[]).includes(name) ? (facts as unknown as Record<string, unknown>)[name] : facts.attributes[name];
+/** A record's own value for `name`: never one inherited from Object.prototype (`constructor`, `__proto__`). */
+function own(record: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+/** A built-in contact field or custom attribute of the contact, as queries see it. */
+export function contactValue(facts: ContactFacts, name: string): unknown {
+  if (!(CONTACT_FIELDS as readonly string[]).includes(name)) return own(facts.attributes, name);
+  // Derived fields read as the database computes them: no lead is no score and not sales-ready.
+  if (name === 'leadScore') return facts.leadScore ?? null;
+  if (name === 'salesReady') return facts.salesReady ?? false;
+  return (facts as unknown as Record<string, unknown>)[name];
 }
 
 function accountValue(account: AccountFacts, name: string): unknown {
-  return (ACCOUNT_FIELDS as readonly string[]).includes(name) ? (account as unknown as Record<string, unknown>)[name] : account.attributes[name];
+  return (ACCOUNT_FIELDS as readonly string[]).includes(name) ? (account as unknown as Record<string, unknown>)[name] : own(account.attributes, name);
 }
 
 function isPresent(value: unknown): boolean {
@@ -45,10 +55,30 @@ function sameType(a: unknown, b: unknown): boolean {
   return typeof a === typeof b && (typeof a === 'string' || typeof a === 'number' || typeof a === 'boolean');
 }
 
+/**
+ * Strings order by Unicode code point (the byte order of their UTF-8, PostgreSQL's "C" collation),
+ * not by JavaScript's UTF-16 code units, which put U+E000..U+FFFF after every astral character.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Only where a surrogate meets a unit at or above U+E000 do the two orders differ.
+    const surrogateX = x >= 0xd800 && x <= 0xdfff;
+    const surrogateY = y >= 0xd800 && y <= 0xdfff;
+    if (surrogateX !== surrogateY && (surrogateX ? y >= 0xe000 : x >= 0xe000)) return surrogateX ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
 function compare(actual: unknown, expected: unknown): number | null {
   if (!sameType(actual, expected)) return null;
   if (actual === expected) return 0;
-  return (actual as string | number) < (expected as string | number) ? -1 : 1;
+  if (typeof actual === 'string') return compareCodePoints(actual, expected as string);
+  return (actual as number | boolean) < (expected as number | boolean) ? -1 : 1;
 }
 
 export function matchesAttribute(actual: unknown, op: AttributeOp, expected: AttributeValue | undefined): boolean {
@@ -85,7 +115,7 @@ export function matchesAttribute(actual: unknown, op: AttributeOp, expected: Att
 /** Whether an event's properties hold every `where` pair (strict equality on scalars). */
 export function eventMatchesWhere(event: EventFact, where: Record<string, unknown> | undefined): boolean {
   if (!where) return true;
-  return Object.entries(where).every(([key, value]) => event.properties[key] === value);
+  return Object.entries(where).every(([key, value]) => own(event.properties, key) === value);
 }
 
 function matchesEvents(query: Extract<SegmentQuery, { event: string }>, events: readonly EventFact[], now: Date): boolean {

@@ -27,6 +27,10 @@ export interface ContactFacts {
   businessUnitId?: string | null;
   ownerUserId?: string | null;
   createdAt?: string | null;
+  /** The highest score of the contact's leads (and its account's account-level leads); null without any. */
+  leadScore?: number | null;
+  /** Whether one of those leads is sales-ready. */
+  salesReady?: boolean;
   attributes: Record<string, unknown>;
   account?: AccountFacts | null;
   lists: ReadonlySet<string>;

@@ -9,3 +9,4 @@ export * from './splitter.ts';
 export * from './step.ts';
 export * from './check.ts';
 export * from './templates.ts';
+export * from './scoring.ts';

@@ -27,7 +27,7 @@ const tileBase = { id: TileId, name: z.string().max(200).optional() };
 
 export const SegmentSource = z.discriminatedUnion('source', [
   z.object({ source: z.literal('segment'), segmentId: z.string().min(1), mode: z.enum(['include', 'exclude']) }),
-  z.object({ source: z.literal('subscriptionList'), listId: z.string().min(1), mode: z.literal('include').default('include') }),
+  z.object({ source: z.literal('subscriptionList'), listId: z.string().min(1), mode: z.enum(['include', 'exclude']).default('include') }),
 ]);
 export type SegmentSource = z.infer<typeof SegmentSource>;
 
@@ -67,6 +67,8 @@ export type SchedulerTile = z.infer<typeof SchedulerTile>;
 export const TriggerRule = z.union([
   z.object({ tile: TileId, on: z.enum(['delivered', 'opened', 'clicked', 'bounced']), link: z.string().max(2000).optional() }).strict(),
   z.object({ formId: z.string().min(1), on: z.literal('submitted') }).strict(),
+  /** A visit to a marketing page by an identified contact (e.g. through a tracked link in an email). */
+  z.object({ pageId: z.string().min(1), on: z.literal('visited') }).strict(),
   z.object({ event: z.string().min(1).max(100), where: z.record(z.string(), z.unknown()).optional() }).strict(),
 ]);
 export type TriggerRule = z.infer<typeof TriggerRule>;

@@ -18,8 +18,39 @@ export type SegmentQuery =
   | { inSegment: string }
   | { subscribedTo: string };
 
-/** Contact fields that are columns rather than custom attributes. */
-export const CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'consent', 'timeZone', 'accountId', 'businessUnitId', 'ownerUserId', 'createdAt'] as const;
+/**
+ * Contact fields that are built in rather than custom attributes. `leadScore` (the highest score of
+ * the contact's leads, and of its account's account-level leads; absent without a lead) and
+ * `salesReady` (one of those leads reached a scoring model's sales-ready threshold) are derived.
+ */
+export const CONTACT_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'consent',
+  'timeZone',
+  'accountId',
+  'businessUnitId',
+  'ownerUserId',
+  'createdAt',
+  'leadScore',
+  'salesReady',
+] as const;
+export type ContactField = (typeof CONTACT_FIELDS)[number];
+/** The value type of each built-in contact field, for validating comparisons. */
+export const CONTACT_FIELD_TYPES: Record<ContactField, 'string' | 'number' | 'boolean'> = {
+  email: 'string',
+  firstName: 'string',
+  lastName: 'string',
+  consent: 'string',
+  timeZone: 'string',
+  accountId: 'string',
+  businessUnitId: 'string',
+  ownerUserId: 'string',
+  createdAt: 'string',
+  leadScore: 'number',
+  salesReady: 'boolean',
+};
 export const ACCOUNT_FIELDS = ['name', 'businessUnitId', 'ownerUserId'] as const;
 
 const EventCount = z.number().int().nonnegative().max(1_000_000_000);
@@ -46,7 +77,8 @@ export const SegmentQuery: z.ZodType<SegmentQuery> = z.lazy(() =>
     z
       .object({
         event: z.string().min(1).max(100),
-        where: z.record(z.string().max(100), z.unknown()).optional(),
+        // Scalars only: an event matches when each named property equals the value given.
+        where: z.record(z.string().max(100).refine((key) => key !== '__proto__', 'reserved name'), Scalar).optional(),
         count: z.object({ gte: EventCount.optional(), lte: EventCount.optional() }).strict().optional(),
         within: Duration.refine((iso) => durationToMillis(iso) <= MAX_WITHIN_MS, 'at most 100 years').optional(),
       })

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { ContactFacts, EventFact } from './facts.ts';
 import type { Tile, TriggerTile } from './schema.ts';
-import { needsFacts, step, type StepContext, type StepInput } from './step.ts';
+import { needsFacts, ruleEventType, step, type StepContext, type StepInput } from './step.ts';
 
 const ZONE = 'America/New_York';
 const ENTERED = new Date('2024-03-08T14:00:00Z'); // Friday 09:00 EST
@@ -135,6 +135,22 @@ describe('trigger', () => {
     const submitted = (formId: string, occurredAt: Date): EventFact => ({ type: 'form_submitted', occurredAt, properties: { formId } });
     expect(step(form, input({ facts: facts([submitted('f1', hoursAfter(ENTERED, -1)), submitted('f2', now)]) }), ctx(now))).toMatchObject({ kind: 'wait' });
     expect(step(form, input({ facts: facts([submitted('f1', now)]) }), ctx(now))).toMatchObject({ next: 'yes' });
+  });
+
+  it('a page rule needs a visit to that page after the contact arrived', () => {
+    const page: TriggerTile = { ...clicked, rules: [{ pageId: 'p1', on: 'visited' }] };
+    const visited = (pageId: string, occurredAt: Date): EventFact => ({ type: 'page_visited', occurredAt, properties: { pageId } });
+    expect(step(page, input({ facts: facts([visited('p1', hoursAfter(ENTERED, -1)), visited('p2', now)]) }), ctx(now))).toMatchObject({ kind: 'wait' });
+    // A form submission on that page is not a visit.
+    expect(step(page, input({ facts: facts([{ type: 'form_submitted', occurredAt: now, properties: { pageId: 'p1', formId: 'p1' } }]) }), ctx(now))).toMatchObject({ kind: 'wait' });
+    expect(step(page, input({ facts: facts([visited('p1', ENTERED)]) }), ctx(now))).toMatchObject({ next: 'yes' });
+  });
+
+  it('names the event type each rule waits for', () => {
+    expect(ruleEventType({ tile: 'send', on: 'bounced' })).toBe('email_bounced');
+    expect(ruleEventType({ formId: 'f1', on: 'submitted' })).toBe('form_submitted');
+    expect(ruleEventType({ pageId: 'p1', on: 'visited' })).toBe('page_visited');
+    expect(ruleEventType({ event: 'lead_sales_ready' })).toBe('lead_sales_ready');
   });
 
   it('match all needs every rule, match any one of them', () => {

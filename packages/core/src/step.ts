@@ -64,7 +64,18 @@ export function ruleHolds(rule: TriggerRule, events: readonly EventFact[], enter
   if ('formId' in rule) {
     return events.some((event) => event.type === 'form_submitted' && event.properties.formId === rule.formId && event.occurredAt.getTime() >= since);
   }
+  if ('pageId' in rule) {
+    return events.some((event) => event.type === 'page_visited' && event.properties.pageId === rule.pageId && event.occurredAt.getTime() >= since);
+  }
   return events.some((event) => event.type === rule.event && event.occurredAt.getTime() >= since && eventMatchesWhere(event, rule.where));
+}
+
+/** The stored event type a trigger rule waits for, so the engine loads just those events. */
+export function ruleEventType(rule: TriggerRule): string {
+  if ('tile' in rule) return EMAIL_EVENT_BY_RULE[rule.on];
+  if ('formId' in rule) return 'form_submitted';
+  if ('pageId' in rule) return 'page_visited';
+  return rule.event;
 }
 
 export function triggerHolds(tile: TriggerTile, events: readonly EventFact[], enteredAt: Date, ctx: StepContext): boolean {

@@ -22,3 +22,20 @@ export { getJourney, insertJourney, updateJourneyDefinition, setJourneyStatus, d
 export { loadReferences } from './store/references.ts';
 export { journeyInsights, type JourneyInsights, type TileInsight } from './store/journeyInsights.ts';
 export { contactPath, type ContactPath } from './store/contactPath.ts';
+export { submitForm, visitPage, type FormSubmission, type SubmissionResult, type PageVisit } from './inbound.ts';
+export { recordBounces, type Bounce } from './bounces.ts';
+export { deleteBouncedEmail, findBouncedEmail } from './queries/resolveBounces.ts';
+export { scoreLeads } from './scoring.ts';
+export { markAllLeadsForRescoring } from './queries/markLeadsForRescoring.ts';
+export { messageIdFor } from './outbox/deliverEmails.ts';
+export { eraseContact, exportContact, isSuppressed, type ContactExport } from './store/contactPrivacy.ts';
+export {
+  applySubscriptionChange,
+  listsTargetedByMessage,
+  loadSubscriptionCenter,
+  type SubscriptionCenterView,
+  type SubscriptionChange,
+  type SubscriptionOutcome,
+} from './subscriptions.ts';
+export { evaluateSegment, evaluateContacts, evaluateStaleSegments, rollSegmentWindows, claimDirtyContacts, dynamicSegments } from './segments/membership.ts';
+export { keepSegmentsCurrent } from './segmentUpkeep.ts';

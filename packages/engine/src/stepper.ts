@@ -1,4 +1,4 @@
-import { needsFacts, step, type ContactFacts, type Effect, type SegmentQuery, type StepContext, type Tile } from '@waymark/core';
+import { needsFacts, ruleEventType, step, type ContactFacts, type Effect, type SegmentQuery, type StepContext, type Tile } from '@waymark/core';
 import type { Database, Queryable } from './db/database.ts';
 import type { RunnableJourney } from './journeys.ts';
 import { accountHitKey, insertAccountTriggerHits, loadAccountTriggerHits, wakeAccountContacts, type AccountTriggerHit } from './queries/accountTriggerHits.ts';
@@ -177,11 +177,7 @@ export function eventTypesOf(journey: RunnableJourney): string[] {
   for (const tile of journey.tiles.values()) {
     if (tile.type === 'condition') fromQuery(tile.query);
     if (tile.type !== 'trigger') continue;
-    for (const rule of tile.rules) {
-      if ('tile' in rule) types.add(`email_${rule.on}`);
-      else if ('formId' in rule) types.add('form_submitted');
-      else types.add(rule.event);
-    }
+    for (const rule of tile.rules) types.add(ruleEventType(rule));
   }
   return [...types];
 }

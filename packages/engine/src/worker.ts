@@ -1,11 +1,11 @@
-import { admitFromSegments } from './admission.ts';
 import { ManualClock, type Clock } from './clock.ts';
 import type { Database } from './db/database.ts';
 import { loadLiveJourneys } from './journeys.ts';
 import { advanceLifecycle } from './lifecycle.ts';
 import { callWorkflows } from './outbox/callWorkflows.ts';
 import { deliverEmails, type EmailDeliveryConfig } from './outbox/deliverEmails.ts';
-import { loadSegments } from './queries/loadSegments.ts';
+import { keepSegmentsCurrent } from './segmentUpkeep.ts';
+import { scoreLeads } from './scoring.ts';
 import { runStepBatch } from './stepper.ts';
 
 export interface WorkerOptions {
@@ -14,23 +14,36 @@ export interface WorkerOptions {
   email: EmailDeliveryConfig;
   /** Contacts claimed per step transaction. */
   batchSize?: number;
-  /** How often a running worker re-runs admission for live journeys (real time only). */
+  /** The least time between two looks at segment changes and admissions (real time only). */
   admissionEveryMs?: number;
+  /** Queued contacts whose segment memberships are evaluated per transaction. */
+  segmentBatchSize?: number;
+  /**
+   * How often a running worker evaluates every dynamic segment whole, a safety net under the
+   * incremental upkeep (real time only).
+   */
+  fullEvaluationEveryMs?: number;
   /** How long a claimed email or workflow call stays this worker's before another may retry it. */
   outboxLeaseSeconds?: number;
   /** Idle pause between polls when there was nothing to do. */
   idleMs?: number;
+  /** How long a workflow may take to answer before the call is retried (default 10 s). */
+  workflowTimeoutMs?: number;
   onError?: (error: unknown) => void;
 }
 
 export interface TickResult {
   lifecycle: number;
+  /** Contacts whose segment memberships were re-evaluated. */
+  segmented: number;
   admitted: number;
   steps: number;
   sent: number;
+  /** Leads whose score or sales-readiness changed. */
+  scored: number;
 }
 
-const workDone = (result: TickResult) => result.lifecycle + result.admitted + result.steps + result.sent;
+const workDone = (result: TickResult) => result.lifecycle + result.segmented + result.admitted + result.steps + result.sent + result.scored;
 
 /**
  * One engine worker: stateless, so any number can run against one database. Each tick moves the
@@ -41,6 +54,7 @@ export class Worker {
   private running = false;
   private loop: Promise<void> | null = null;
   private lastAdmissionAt = 0;
+  private lastFullEvaluationAt = Date.now();
   private wake: (() => void) | null = null;
 
   constructor(private readonly options: WorkerOptions) {}
@@ -49,16 +63,21 @@ export class Worker {
     return this.options.clock;
   }
 
-  async tick({ admit = true } = {}): Promise<TickResult> {
+  /**
+   * One pass: journey schedules, segment upkeep and admission (`admit`; with `evaluateAll` every
+   * dynamic segment is evaluated whole), steps, sends.
+   */
+  async tick({ admit = true, evaluateAll = false } = {}): Promise<TickResult> {
     const { db, clock } = this.options;
     if (clock instanceof ManualClock) await clock.refresh();
     const now = clock.now();
-    const result: TickResult = { lifecycle: await advanceLifecycle(db, now), admitted: 0, steps: 0, sent: 0 };
+    const result: TickResult = { lifecycle: await advanceLifecycle(db, now), segmented: 0, admitted: 0, steps: 0, sent: 0, scored: 0 };
     const journeys = await loadLiveJourneys(db);
     const started = journeys.filter((journey) => journey.currentIteration >= 1 && now >= journey.startAt && now < journey.endAt);
-    if (admit && started.length > 0) {
-      const segments = await loadSegments(db);
-      for (const journey of started) result.admitted += await admitFromSegments(db, journey, segments, now);
+    if (admit) {
+      const upkeep = await keepSegmentsCurrent(db, started, now, { batchSize: this.options.segmentBatchSize ?? 5000, maxBatches: 20, all: evaluateAll });
+      result.segmented = upkeep.contacts;
+      result.admitted = upkeep.admitted;
     }
     const runnable = new Map(started.map((journey) => [journey.id, journey]));
     for (let batch = 0; batch < 50; batch += 1) {
@@ -66,21 +85,25 @@ export class Worker {
       result.steps += steps;
       if (steps === 0) break;
     }
+    // After the steps, so a lead created just now is scored in the same tick.
+    result.scored = await scoreLeads(db, now);
     const leaseSeconds = this.options.outboxLeaseSeconds ?? 120;
     result.sent += await deliverEmails(db, this.options.email, now, { limit: 200, seconds: leaseSeconds });
-    result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds });
+    result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds }, this.options.workflowTimeoutMs);
     return result;
   }
 
   /** Runs ticks until nothing is due at the current clock time. Returns the tile steps taken. */
   async drain(): Promise<TickResult> {
-    const total: TickResult = { lifecycle: 0, admitted: 0, steps: 0, sent: 0 };
+    const total: TickResult = { lifecycle: 0, segmented: 0, admitted: 0, steps: 0, sent: 0, scored: 0 };
     for (;;) {
       const result = await this.tick();
       total.lifecycle += result.lifecycle;
+      total.segmented += result.segmented;
       total.admitted += result.admitted;
       total.steps += result.steps;
       total.sent += result.sent;
+      total.scored += result.scored;
       if (workDone(result) === 0) return total;
     }
   }
@@ -107,9 +130,11 @@ export class Worker {
     while (this.running) {
       let didWork = false;
       try {
-        const admit = Date.now() - this.lastAdmissionAt >= (this.options.admissionEveryMs ?? 2000);
+        const admit = Date.now() - this.lastAdmissionAt >= (this.options.admissionEveryMs ?? 0);
         if (admit) this.lastAdmissionAt = Date.now();
-        didWork = workDone(await this.tick({ admit })) > 0;
+        const evaluateAll = admit && Date.now() - this.lastFullEvaluationAt >= (this.options.fullEvaluationEveryMs ?? 3_600_000);
+        if (evaluateAll) this.lastFullEvaluationAt = Date.now();
+        didWork = workDone(await this.tick({ admit, evaluateAll })) > 0;
       } catch (error) {
         this.options.onError?.(error);
       }

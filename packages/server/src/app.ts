@@ -1,10 +1,11 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { authenticate } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { inputProblem } from './inputGuard.ts';
 import { Problem } from './problem.ts';
 import { registerApiRoutes } from './routes/index.ts';
 import { registerPublicRoutes } from './routes/public.ts';
+import { registerWebApp } from './routes/webApp.ts';
 
 const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 /** Big enough for a 10 000-contact batch; anything larger is refused before it is parsed. */
@@ -28,7 +29,23 @@ function fastifyProblem(error: FastifyError): Problem | null {
 }
 
 export async function buildServer(ctx: ServerContext, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: BODY_LIMIT, trustProxy: true, routerOptions: { maxParamLength: 1000 } });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+    routerOptions: { maxParamLength: 1000 },
+    // What the router refuses before any route or error handler runs: problems too (the URL is not echoed, it may be huge).
+    frameworkErrors: (error, _request, reply) => {
+      const problem =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new Problem(414, 'URI Too Long', 'A path segment is longer than any id can be', [{ path: 'url', message: 'path segment too long' }])
+          : error.code === 'FST_ERR_BAD_URL'
+            ? new Problem(400, 'Bad Request', 'The URL is not valid (malformed percent-encoding)', [{ path: 'url', message: 'not a valid URL' }])
+            : new Problem(500, 'Internal Server Error', 'Something went wrong on our side');
+      // The router's generic reply type knows no statuses of ours.
+      void (reply as FastifyReply).status(problem.status).type(PROBLEM_TYPE).send(problem.toJSON());
+    },
+  });
 
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
     const problem = error instanceof Problem ? error : fastifyProblem(error);
@@ -51,7 +68,8 @@ export async function buildServer(ctx: ServerContext, options: { logger?: boolea
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (request) => {
-        if (request.url.endsWith('/openapi.json')) return;
+        // Only the document itself is public: a path that merely ends in /openapi.json (an id) is not.
+        if (request.routeOptions.url === '/api/v1/openapi.json') return;
         request.caller = await authenticate(ctx.db, request, ctx.clock.now());
       });
       registerApiRoutes(api, ctx);
@@ -59,5 +77,6 @@ export async function buildServer(ctx: ServerContext, options: { logger?: boolea
     { prefix: '/api/v1' },
   );
   registerPublicRoutes(app, ctx);
+  registerWebApp(app);
   return app;
 }

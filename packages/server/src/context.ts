@@ -5,6 +5,16 @@ export interface ServerConfig {
   publicUrl: string;
   /** Signs tracking and unsubscribe tokens. */
   secret: string;
+  /** Abuse limits of the public form endpoints (defaults in routes/publicForms.ts). */
+  formLimits?: FormLimits;
+}
+
+export interface FormLimits {
+  /** Submissions one IP address may make per window, across all forms. */
+  perIp?: number;
+  /** Submissions one form accepts per window, from everyone. */
+  perForm?: number;
+  windowMs?: number;
 }
 
 /** What every route may use; injected, never global. */

@@ -8,8 +8,9 @@ export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+/** A position in creation order: microseconds since the epoch, then id, exactly as stored. */
 interface Cursor {
-  at: string;
+  at: number;
   id: string;
 }
 
@@ -18,7 +19,7 @@ const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toS
 function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (typeof value.at === 'string' && typeof value.id === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(value.at)) return value;
+    if (Number.isSafeInteger(value.at) && Math.abs(value.at) < 10 ** 16 && typeof value.id === 'string' && value.id.length <= 200) return value;
   } catch {
     // fall through to the 400 below
   }
@@ -47,13 +48,13 @@ export async function listPage<T extends { id: string }>(
   if (cursor) {
     const position = decodeCursor(cursor);
     all.push(position.at, position.id);
-    where = ` and (${alias}.created_at, ${alias}.id::text) > ($${all.length - 1}::timestamptz, $${all.length}::text)`;
+    where = ` and (${alias}.created_at, ${alias}.id::text) > (timestamptz 'epoch' + $${all.length - 1}::bigint * interval '1 microsecond', $${all.length}::text)`;
   }
   all.push(limit + 1);
-  // The cursor keeps created_at as PostgreSQL's own text: a JS Date would drop the microseconds
-  // that tell apart rows created in the same millisecond.
-  const withCursor = sql.replace(/^\s*select\s/i, `select ${alias}.created_at::text as "cursorAt", `);
-  const rows = await db.query<T & { cursorAt: string }>(`${withCursor}${where} order by ${alias}.created_at, ${alias}.id::text limit $${all.length}`, all);
+  // The cursor keeps created_at in whole microseconds: a JS Date would drop the microseconds that
+  // tell apart rows created in the same millisecond, and a number is all a forged cursor can be.
+  const withCursor = sql.replace(/^\s*select\s/i, `select (extract(epoch from ${alias}.created_at) * 1000000)::bigint as "cursorAt", `);
+  const rows = await db.query<T & { cursorAt: number }>(`${withCursor}${where} order by ${alias}.created_at, ${alias}.id::text limit $${all.length}`, all);
   const items = rows.slice(0, limit).map(({ cursorAt: _cursorAt, ...item }) => item as unknown as T);
   const last = rows[Math.min(rows.length, limit) - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null;

@@ -12,6 +12,8 @@ export interface RuntimeOptions {
   defaultFrom?: string;
   logger?: boolean;
   batchSize?: number;
+  /** How long a workflow may take to answer before its call is retried. */
+  workflowTimeoutMs?: number;
 }
 
 export interface Runtime {
@@ -30,6 +32,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     db: options.db,
     clock: options.clock,
     batchSize: options.batchSize,
+    workflowTimeoutMs: options.workflowTimeoutMs,
     email: {
       // Read through to the config: the public URL may be known only once the server listens.
       get publicUrl() {

@@ -5,7 +5,8 @@ import { loadWorkflows } from '../queries/loadWorkflowCalls.ts';
 import { markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
 import { nextRetryAt } from './backoff.ts';
 
-const CALL_TIMEOUT_MS = 10_000;
+/** How long a workflow may take to answer before the call counts as failed (and is retried). */
+export const WORKFLOW_TIMEOUT_MS = 10_000;
 
 export function signatureFor(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -21,12 +22,10 @@ export function workflowCallBody(effect: ClaimedEffect): string {
  * Calls registered workflows with a signed POST. A non-2xx answer or a timeout is retried with
  * exponential backoff for up to 24 hours after the effect was queued. Returns how many were settled.
  */
-export async function callWorkflows(db: Queryable, now: Date, lease: OutboxLease): Promise<number> {
+export async function callWorkflows(db: Queryable, now: Date, lease: OutboxLease, timeoutMs = WORKFLOW_TIMEOUT_MS): Promise<number> {
   const claimed = await claimOutbox(db, 'workflow', now, lease.limit, lease.seconds);
   if (claimed.length === 0) return 0;
   const workflows = await loadWorkflows(db, [...new Set(claimed.map((effect) => effect.target_id))]);
-  const firstQueued = await db.query<{ id: number; created_at: Date }>('select id, created_at from outbox where id = any($1::bigint[])', [claimed.map((e) => e.id)]);
-  const queuedAt = new Map(firstQueued.map((row) => [row.id, row.created_at]));
   const sent: number[] = [];
   const failures: OutboxFailure[] = [];
   await Promise.all(
@@ -42,17 +41,18 @@ export async function callWorkflows(db: Queryable, now: Date, lease: OutboxLease
           method: 'POST',
           headers: { 'content-type': 'application/json', 'waymark-signature': signatureFor(workflow.secret, body), 'idempotency-key': effect.idempotency_key },
           body,
-          signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+          signal: AbortSignal.timeout(timeoutMs),
         });
         await response.body?.cancel();
         if (!response.ok) throw new Error(`workflow answered ${response.status}`);
         sent.push(effect.id);
       } catch (error) {
-        failures.push({ id: effect.id, error: String((error as Error).message ?? error), retryAt: nextRetryAt(now, effect.attempts, queuedAt.get(effect.id) ?? now) });
+        const message = (error as Error).name === 'TimeoutError' ? `workflow did not answer within ${timeoutMs} ms` : String((error as Error).message ?? error);
+        failures.push({ id: effect.id, error: message, retryAt: nextRetryAt(now, effect.attempts, effect.created_at) });
       }
     }),
   );
   await markOutboxSent(db, sent, now);
-  await markOutboxFailed(db, failures);
+  await markOutboxFailed(db, failures, now);
   return sent.length + failures.length;
 }

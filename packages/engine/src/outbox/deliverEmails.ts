@@ -4,7 +4,7 @@ import type { SmtpSender } from '../email/smtpSender.ts';
 import { recordEvents, type NewEvent } from '../events.ts';
 import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/claimOutbox.ts';
 import { loadEmailDeliveries, type EmailDelivery } from '../queries/loadEmailDeliveries.ts';
-import { markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
+import { failBouncedEmails, markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
 import { signToken } from '../tokens.ts';
 import { nextRetryAt } from './backoff.ts';
 
@@ -65,8 +65,12 @@ export function templateVariables(delivery: EmailDelivery, links: TrackingLinks)
  */
 export async function deliverEmails(db: Queryable, config: EmailDeliveryConfig, now: Date, lease: OutboxLease): Promise<number> {
   if (!config.smtp) return 0;
-  const claimed = await claimOutbox(db, 'email', now, lease.limit, lease.seconds);
-  if (claimed.length === 0) return 0;
+  const leased = await claimOutbox(db, 'email', now, lease.limit, lease.seconds);
+  if (leased.length === 0) return 0;
+  // A hard-bounced address gets nothing more: those fail at once, with the reason, unsent.
+  const bounced = new Set(await failBouncedEmails(db, leased.map((effect) => effect.id), now));
+  const claimed = bounced.size === 0 ? leased : leased.filter((effect) => !bounced.has(effect.id));
+  if (claimed.length === 0) return bounced.size;
   const byId = new Map(claimed.map((effect) => [effect.id, effect]));
   const deliveries = await loadEmailDeliveries(db, claimed.map((effect) => effect.id));
   const sent: ClaimedEffect[] = [];
@@ -75,7 +79,7 @@ export async function deliverEmails(db: Queryable, config: EmailDeliveryConfig, 
     deliveries.map(async (delivery) => {
       const effect = byId.get(delivery.outbox_id)!;
       if (!delivery.contact || !delivery.email) {
-        failures.push({ id: effect.id, error: delivery.contact ? 'email no longer exists' : 'contact was erased', retryAt: null });
+        failures.push({ id: effect.id, error: delivery.contact ? 'email no longer exists' : 'contact was erased or its address is suppressed', retryAt: null });
         return;
       }
       try {
@@ -90,9 +94,9 @@ export async function deliverEmails(db: Queryable, config: EmailDeliveryConfig, 
     }),
   );
   await markOutboxSent(db, sent.map((effect) => effect.id), now);
-  await markOutboxFailed(db, failures);
+  await markOutboxFailed(db, failures, now);
   await recordEvents(db, sent.map((effect) => deliveredEvent(effect, now)), now);
-  return sent.length + failures.length;
+  return sent.length + failures.length + bounced.size;
 }
 
 function deliveredEvent(effect: ClaimedEffect, now: Date): NewEvent {

@@ -16,6 +16,8 @@ export interface ClaimedEffect {
   account_id: string | null;
   target_id: string;
   attempts: number;
+  /** When the effect was queued: retries stop a day after it. */
+  created_at: Date;
 }
 
 /**
@@ -30,7 +32,7 @@ export function claimOutbox(db: Queryable, kind: 'email' | 'workflow', now: Date
                       where kind = $1 and status = 'pending' and next_attempt_at <= $2
                         and (locked_until is null or locked_until < now())
                       order by id limit $3 for update skip locked)
-      returning o.id, o.idempotency_key, o.journey_id, o.iteration, o.tile_id, o.contact_id, o.account_id, o.target_id, o.attempts`,
+      returning o.id, o.idempotency_key, o.journey_id, o.iteration, o.tile_id, o.contact_id, o.account_id, o.target_id, o.attempts, o.created_at`,
     [kind, now, limit, leaseSeconds],
   );
 }

@@ -13,6 +13,8 @@ interface FactRow {
   owner_user_id: string | null;
   created_at: Date;
   attributes: Record<string, unknown>;
+  lead_score: number | null;
+  sales_ready: boolean;
   account: { id: string; name: string; business_unit_id: string | null; owner_user_id: string | null; attributes: Record<string, unknown> } | null;
   lists: string[];
   segments: string[];
@@ -26,13 +28,17 @@ interface FactRow {
 export async function loadContactFacts(db: Queryable, contactIds: string[], eventTypes: string[]): Promise<Map<string, ContactFacts>> {
   const rows = await db.query<FactRow>(
     `select c.id, c.email, c.first_name, c.last_name, c.consent, c.time_zone, c.account_id, c.business_unit_id,
-            c.owner_user_id, c.created_at, c.attributes,
+            c.owner_user_id, c.created_at, c.attributes, lead.score as lead_score, lead.sales_ready,
             (select to_jsonb(a) from (select a.id, a.name, a.business_unit_id, a.owner_user_id, a.attributes from accounts a where a.id = c.account_id) a) as account,
             array(select lm.list_id from list_members lm where lm.contact_id = c.id) as lists,
-            array(select sm.segment_id from segment_members sm where sm.contact_id = c.id) as segments,
+            array(select sm.segment_id from segment_members sm where sm.contact_id = c.id
+                  union all select m.segment_id from segment_membership m where m.contact_id = c.id) as segments,
             (select jsonb_agg(jsonb_build_object('type', e.type, 'occurred_at', e.occurred_at, 'properties', e.properties))
                from events e where e.contact_id = c.id and e.type = any($2::text[])) as events
        from contacts c
+       -- Derived fields, exactly as the segment compiler computes leadScore and salesReady.
+       cross join lateral (select max(l.score) as score, coalesce(bool_or(l.sales_ready_at is not null), false) as sales_ready
+                             from leads l where (l.contact_id = c.id or (l.contact_id is null and l.account_id = c.account_id))) lead
       where c.id = any($1::text[])`,
     [contactIds, eventTypes],
   );
@@ -50,6 +56,8 @@ export async function loadContactFacts(db: Queryable, contactIds: string[], even
         businessUnitId: row.business_unit_id,
         ownerUserId: row.owner_user_id,
         createdAt: row.created_at.toISOString(),
+        leadScore: row.lead_score,
+        salesReady: row.sales_ready,
         attributes: row.attributes,
         account: row.account
           ? { id: row.account.id, name: row.account.name, businessUnitId: row.account.business_unit_id, ownerUserId: row.account.owner_user_id, attributes: row.account.attributes }

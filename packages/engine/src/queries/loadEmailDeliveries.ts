@@ -8,13 +8,16 @@ export interface EmailDelivery {
   content: { name: string; postalAddress: string; subscriptionCenterUrl: string | null; forwardToFriendUrl: string | null; socialLinks: Record<string, string> } | null;
 }
 
-/** The contact, account, email and content settings for a batch of queued emails, in one statement. */
+/**
+ * The contact, account, email and content settings for a batch of queued emails, in one statement.
+ * A suppressed address (an erased person, re-imported) reads as no contact: it is never mailed.
+ */
 export function loadEmailDeliveries(db: Queryable, outboxIds: number[]): Promise<EmailDelivery[]> {
   return db.query<EmailDelivery>(
     `select o.id as outbox_id,
             (select jsonb_build_object('id', c.id, 'email', c.email, 'firstName', c.first_name, 'lastName', c.last_name,
                                        'consent', c.consent, 'attributes', c.attributes)
-               from contacts c where c.id = o.contact_id) as contact,
+               from contacts c where c.id = o.contact_id and not c.suppressed) as contact,
             (select jsonb_build_object('id', a.id, 'name', a.name, 'attributes', a.attributes)
                from contacts c join accounts a on a.id = c.account_id where c.id = o.contact_id) as account,
             (select jsonb_build_object('id', e.id, 'version', e.version, 'subject', e.subject, 'html', e.html, 'text', e.text,

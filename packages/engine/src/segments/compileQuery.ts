@@ -22,6 +22,11 @@ export interface CompileContext {
   params: SqlParams;
   now: Date;
   segments: ReadonlyMap<string, StoredSegment>;
+  /**
+   * How event conditions are asked. `row` (the default): a correlated probe per contact, best for a
+   * few contacts. `set`: the matching events are grouped once and joined, best for a whole table.
+   */
+  strategy?: 'row' | 'set';
 }
 
 const CONTACT_COLUMNS: Record<(typeof CONTACT_FIELDS)[number], string> = {
@@ -34,6 +39,9 @@ const CONTACT_COLUMNS: Record<(typeof CONTACT_FIELDS)[number], string> = {
   businessUnitId: 'business_unit_id',
   ownerUserId: 'owner_user_id',
   createdAt: 'created_at',
+  // Derived from leads, not columns; see valueOf.
+  leadScore: 'lead_score',
+  salesReady: 'sales_ready',
 };
 const ACCOUNT_COLUMNS: Record<(typeof ACCOUNT_FIELDS)[number], string> = { name: 'name', businessUnitId: 'business_unit_id', ownerUserId: 'owner_user_id' };
 // Deep enough for real segment reuse, shallow enough to stop a segment that names itself.
@@ -71,6 +79,10 @@ function compileAccount(query: SegmentQuery, params: SqlParams): string {
 function valueOf(alias: string, name: string, columns: Record<string, string>, params: SqlParams): string {
   const column = Object.hasOwn(columns, name) ? columns[name] : undefined;
   if (column === 'created_at') return `to_jsonb(to_char(${alias}.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
+  // The contact's own leads and its account's account-level leads, as loadContactFacts reads them.
+  const leads = `from leads l where (l.contact_id = ${alias}.id or (l.contact_id is null and l.account_id = ${alias}.account_id))`;
+  if (column === 'lead_score') return `to_jsonb((select max(l.score) ${leads}))`;
+  if (column === 'sales_ready') return `to_jsonb(exists (select 1 ${leads} and l.sales_ready_at is not null))`;
   return column ? `to_jsonb(${alias}.${column})` : `(${alias}.attributes -> ${params.add(name)}::text)`;
 }
 
@@ -125,9 +137,11 @@ function compileAttribute(value: string, op: AttributeOp, expected: AttributeVal
 
 function compileEvent(query: Extract<SegmentQuery, { event: string }>, ctx: CompileContext, contact: string): string {
   const { params } = ctx;
-  const filters = [`e.contact_id = ${contact}.id`, `e.type = ${params.add(query.event)}::text`, `e.occurred_at <= ${params.add(ctx.now)}::timestamptz`];
+  const filters = [`e.type = ${params.add(query.event)}::text`, `e.occurred_at <= ${params.add(ctx.now)}::timestamptz`];
   if (query.within) filters.push(`e.occurred_at >= ${params.add(new Date(ctx.now.getTime() - durationToMillis(query.within)))}::timestamptz`);
   if (query.where) filters.push(`e.properties @> ${params.add(JSON.stringify(query.where))}::jsonb`);
+  if (ctx.strategy === 'set') return compileEventSet(query, filters, params, contact);
+  filters.unshift(`e.contact_id = ${contact}.id`);
   const matching = `from events e where ${filters.join(' and ')}`;
   if (!query.count) return `exists (select 1 ${matching})`;
   const bounds: string[] = [];
@@ -135,4 +149,20 @@ function compileEvent(query: Extract<SegmentQuery, { event: string }>, ctx: Comp
   if (query.count.lte !== undefined) bounds.push(`count(*) <= ${params.add(query.count.lte)}::bigint`);
   if (bounds.length === 0) return `exists (select 1 ${matching})`;
   return `(select ${bounds.join(' and ')} ${matching})`;
+}
+
+/**
+ * The same condition for a whole table: "at least k matching events" is the set of contacts a
+ * grouped scan of the events finds, built once and probed by hash, instead of one index probe
+ * per contact. A count of at most n is "not at least n + 1", so contacts without events qualify.
+ */
+function compileEventSet(query: Extract<SegmentQuery, { event: string }>, filters: string[], params: SqlParams, contact: string): string {
+  const atLeast = (k: number) =>
+    `${contact}.id in (select e.contact_id from events e where ${filters.join(' and ')}${k > 1 ? ` group by e.contact_id having count(*) >= ${params.add(k)}::bigint` : ''})`;
+  const { gte, lte } = query.count ?? {};
+  if (gte === undefined && lte === undefined) return atLeast(1);
+  const parts: string[] = [];
+  if (gte !== undefined && gte > 0) parts.push(atLeast(gte));
+  if (lte !== undefined) parts.push(`(not ${atLeast(lte + 1)})`);
+  return parts.length === 0 ? 'true' : `(${parts.join(' and ')})`;
 }

@@ -1,15 +1,33 @@
 import type { SegmentGroupTile } from '@waymark/core';
-import { compileSegmentQuery, type CompileContext } from './compileQuery.ts';
+import type { CompileContext } from './compileQuery.ts';
 
-/** The SQL predicate over `contacts c` for who a segment-group tile admits. */
+/**
+ * The SQL predicate over `contacts c` for who a segment-group tile admits. It reads the membership
+ * tables, never the queries: static members from `segment_members`, dynamic ones from
+ * `segment_membership` (kept current by segments/membership.ts), lists from `list_members`, so
+ * admission is a few index probes per contact whatever the segments ask.
+ */
 export function segmentGroupPredicate(tile: SegmentGroupTile, ctx: CompileContext): string {
-  const sourceSql = (source: SegmentGroupTile['segments'][number]): string =>
-    source.source === 'subscriptionList'
-      ? `exists (select 1 from list_members lm where lm.list_id = ${ctx.params.add(source.listId)} and lm.contact_id = c.id)`
-      : compileSegmentQuery({ inSegment: source.segmentId }, ctx);
+  const sourceSql = (source: SegmentGroupTile['segments'][number]): string => {
+    if (source.source === 'subscriptionList') {
+      return `exists (select 1 from list_members lm where lm.list_id = ${ctx.params.add(source.listId)}::text and lm.contact_id = c.id)`;
+    }
+    const segment = ctx.segments.get(source.segmentId);
+    if (!segment) return 'false';
+    const table = segment.kind === 'dynamic' && segment.query ? 'segment_membership' : 'segment_members';
+    return `exists (select 1 from ${table} sm where sm.segment_id = ${ctx.params.add(segment.id)}::text and sm.contact_id = c.id)`;
+  };
   const includes = tile.segments.filter((source) => source.mode === 'include').map(sourceSql);
   const excludes = tile.segments.filter((source) => source.mode === 'exclude').map(sourceSql);
   if (includes.length === 0) return 'false';
   const included = `(${includes.join(tile.combine === 'intersection' ? ' and ' : ' or ')})`;
   return excludes.length === 0 ? included : `(${included} and not (${excludes.join(' or ')}))`;
+}
+
+/** Segment and list ids a segment-group tile reads. */
+export function segmentGroupSources(tile: SegmentGroupTile): { segments: string[]; lists: string[] } {
+  return {
+    segments: tile.segments.flatMap((source) => (source.source === 'segment' ? [source.segmentId] : [])),
+    lists: tile.segments.flatMap((source) => (source.source === 'subscriptionList' ? [source.listId] : [])),
+  };
 }

@@ -17,8 +17,8 @@ const fields = {
   ownerUserId: Ref,
   attributes: AttributeValues.optional(),
 };
-const AccountInput = z.object(fields).strict();
-const AccountPatch = z.object(fields).partial().strict();
+export const AccountInput = z.object(fields).strict();
+export const AccountPatch = z.object(fields).partial().strict();
 const ListFilter = z.object({ q: z.string().max(200).optional(), businessUnitId: z.string().max(200).optional() });
 
 const COLUMNS = `t.id, t.name, t.business_unit_id as "businessUnitId", t.owner_user_id as "ownerUserId", t.attributes, t.created_at as "createdAt", t.updated_at as "updatedAt"`;

@@ -15,7 +15,9 @@ const Filter = z.object({
 const ACTIVITY_COLUMNS = `t.id, t.journey_id as "journeyId", t.iteration, t.tile_id as "tileId", t.contact_id as "contactId", t.account_id as "accountId",
   t.activity_type as "activityType", t.subject, t.assigned_user_id as "assignedUserId", t.due_at as "dueAt", t.created_at as "createdAt"`;
 const LEAD_COLUMNS = `t.id, t.journey_id as "journeyId", t.iteration, t.tile_id as "tileId", t.contact_id as "contactId", t.account_id as "accountId",
-  t.topic, t.score, t.status, t.created_at as "createdAt"`;
+  t.topic, t.score, t.status, t.sales_ready_at as "salesReadyAt", t.created_at as "createdAt",
+  (select coalesce(jsonb_agg(jsonb_build_object('modelId', s.model_id, 'score', s.score, 'salesReadyAt', s.sales_ready_at) order by s.model_id), '[]')
+     from lead_scores s where s.lead_id = t.id) as scores`;
 
 /** `where ...` for the filters given; each value a parameter. */
 function filterClause(query: unknown): { where: string; params: unknown[] } {

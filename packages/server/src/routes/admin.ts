@@ -7,7 +7,13 @@ import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { notFound } from '../problem.ts';
 
-const ClockChange = z.union([z.object({ set: z.iso.datetime({ offset: true }) }).strict(), z.object({ advance: Duration }).strict()]);
+// One object rather than a union of two, so a bad value is reported at its own field (`set`, `advance`).
+export const ClockChange = z
+  .object({ set: z.iso.datetime({ offset: true }).optional(), advance: Duration.optional() })
+  .strict()
+  .superRefine((change, ctx) => {
+    if ((change.set === undefined) === (change.advance === undefined)) ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of set or advance' });
+  });
 
 /** The manual clock and drain (contract §6); they exist only when WAYMARK_CLOCK=manual. */
 export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -22,7 +28,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const clock = manualClock();
     requireAdmin(request.caller);
     const change = decode(ClockChange, body(request.body));
-    const next = 'set' in change ? new Date(change.set) : addDuration(clock.now(), change.advance, 'UTC');
+    const next = change.set !== undefined ? new Date(change.set) : addDuration(clock.now(), change.advance!, 'UTC');
     await clock.set(next);
     return { now: clock.now().toISOString() };
   });

@@ -7,7 +7,7 @@ import { listPage } from '../pagination.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
-const ApiKeyInput = z.object({ userId: z.string().min(1).max(200) }).strict();
+export const ApiKeyInput = z.object({ userId: z.string().min(1).max(200) }).strict();
 const ListFilter = z.object({ userId: z.string().max(200).optional() });
 
 // Neither the key nor its hash ever leaves the server after creation.

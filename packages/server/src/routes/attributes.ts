@@ -34,7 +34,7 @@ export const AttributeValues = z
   .record(AttributeName, z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]))
   .refine((values) => Object.keys(values).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`);
 
-const AttributeInput = z.object({ entity: AttributeEntity, name: AttributeName, type: AttributeType }).strict();
+export const AttributeInput = z.object({ entity: AttributeEntity, name: AttributeName, type: AttributeType }).strict();
 const ListFilter = z.object({ entity: AttributeEntity.optional() });
 
 /** The type a value declares; null declares nothing. */

@@ -8,7 +8,7 @@ import { listPage } from '../pagination.ts';
 import { badRequest, forbidden, notFound } from '../problem.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
-const BusinessUnitInput = z
+export const BusinessUnitInput = z
   .object({
     name: z.string().trim().min(1).max(200),
     parentId: z.string().min(1).max(200).nullable().optional(),

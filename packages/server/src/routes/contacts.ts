@@ -1,5 +1,5 @@
 import { ConsentLevel, TimeZone } from '@waymark/core';
-import type { Queryable } from '@waymark/engine';
+import { eraseContact, exportContact, type Queryable } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
@@ -26,10 +26,10 @@ const fields = {
   timeZone: TimeZone.nullable().optional(),
   attributes: AttributeValues.optional(),
 };
-const ContactInput = z.object(fields).strict();
-type ContactInput = z.infer<typeof ContactInput>;
-const ContactPatch = z.object(fields).partial().strict();
-const BatchInput = z.object({ contacts: z.array(ContactInput).min(1).max(MAX_BATCH) }).strict();
+export const ContactInput = z.object(fields).strict();
+export type ContactInput = z.infer<typeof ContactInput>;
+export const ContactPatch = z.object(fields).partial().strict();
+export const BatchInput = z.object({ contacts: z.array(ContactInput).min(1).max(MAX_BATCH) }).strict();
 const ListFilter = z.object({ q: z.string().max(200).optional(), accountId: z.string().max(200).optional() });
 
 /** The API's view of a contact, selected from `contacts <alias>`. */
@@ -308,7 +308,11 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     return row;
   });
 
-  // GDPR erasure: the person's row goes, and with it (by cascade) events, memberships and journey rows.
+  /**
+   * GDPR erasure: the person's row and every row about them (attributes, events, journey rows and
+   * history, messages, activities, leads, memberships) go. Only a hash of the address is kept, so a
+   * later import of the same address is never admitted to a journey nor mailed.
+   */
   app.delete('/contacts/:id', async (request, reply) => {
     const { caller } = request;
     requireWriter(caller);
@@ -316,9 +320,47 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     await db.transaction(async (tx) => {
       const contact = await loadContact(tx, id, true);
       requireReach(caller, contact.businessUnitId, 'The contact');
-      await tx.query('delete from contacts where id = $1', [id]);
+      await eraseContact(tx, id, clock.now());
     });
     worker.poke();
     return reply.status(204).send();
+  });
+
+  /**
+   * The segments the contact is in now: static ones it was added to, dynamic ones as the live
+   * membership holds them (kept current by the engine as the contact, its events and time change).
+   */
+  app.get('/contacts/:id/segments', async (request) => {
+    const { id } = decode(IdParams, request.params);
+    await loadContact(db, id);
+    const items = await db.query(
+      `select s.id, s.name, s.kind, x.since
+         from (select segment_id, added_at as since from segment_members where contact_id = $1
+               union all select segment_id, entered_at from segment_membership where contact_id = $1) x
+         join segments s on s.id = x.segment_id
+        order by s.name, s.id`,
+      [id],
+    );
+    return { items, nextCursor: null };
+  });
+
+  app.get('/contacts/:id/subscription-lists', async (request) => {
+    const { id } = decode(IdParams, request.params);
+    await loadContact(db, id);
+    const items = await db.query(
+      `select l.id, l.name, m.added_at as since from list_members m join subscription_lists l on l.id = m.list_id where m.contact_id = $1 order by l.name, l.id`,
+      [id],
+    );
+    return { items, nextCursor: null };
+  });
+
+  /** GDPR access and portability: everything held about the person, as one JSON document. */
+  app.get('/contacts/:id/export', async (request, reply) => {
+    const { id } = decode(IdParams, request.params);
+    const contact = await loadContact(db, id);
+    const held = await exportContact(db, id);
+    return reply
+      .header('content-disposition', `attachment; filename="contact-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100)}.json"`)
+      .send({ exportedAt: clock.now().toISOString(), contact, ...held });
   });
 }

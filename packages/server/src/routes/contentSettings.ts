@@ -20,8 +20,8 @@ const fields = {
     .optional(),
   isDefault: z.boolean().optional(),
 };
-const ContentSettingsInput = z.object(fields).strict();
-const ContentSettingsPatch = z.object(fields).partial().strict();
+export const ContentSettingsInput = z.object(fields).strict();
+export const ContentSettingsPatch = z.object(fields).partial().strict();
 
 const COLUMNS = `t.id, t.name, t.postal_address as "postalAddress", t.subscription_center_url as "subscriptionCenterUrl",
   t.forward_to_friend_url as "forwardToFriendUrl", t.social_links as "socialLinks", t.is_default as "isDefault", t.created_at as "createdAt"`;

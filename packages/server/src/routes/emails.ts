@@ -16,8 +16,8 @@ const fields = {
   fromName: z.string().trim().max(200).nullable().optional(),
   fromAddress: z.email().max(320).nullable().optional(),
 };
-const EmailInput = z.object(fields).strict();
-const EmailPatch = z.object(fields).partial().strict();
+export const EmailInput = z.object(fields).strict();
+export const EmailPatch = z.object(fields).partial().strict();
 const ListFilter = z.object({ status: z.enum(['draft', 'live']).optional(), q: z.string().max(200).optional() });
 const PreviewQuery = z.object({ contactId: z.string().min(1).max(200).optional() });
 

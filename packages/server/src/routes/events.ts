@@ -9,7 +9,7 @@ import { badRequest, type FieldError } from '../problem.ts';
 const MAX_EVENTS = 1000;
 const EARLIEST_EVENT = Date.UTC(1900, 0, 1);
 
-const EventInput = z
+export const EventInput = z
   .object({
     contactId: z.string().min(1).max(200).optional(),
     // Only looked up (case-insensitively), never stored: any text that names no contact is a 400.
@@ -29,8 +29,32 @@ const EventInput = z
       ctx.addIssue({ code: 'custom', path: ['contactId'], message: 'give exactly one of contactId or email' });
     }
   });
-type EventInput = z.infer<typeof EventInput>;
-const EventBatch = z.object({ events: z.array(EventInput).min(1).max(MAX_EVENTS) }).strict();
+export type EventInput = z.infer<typeof EventInput>;
+export const EventBatch = z.object({ events: z.array(EventInput).min(1).max(MAX_EVENTS) }).strict();
+/** NDJSON bodies carry bulk loads: one event per line, up to this many. */
+const MAX_NDJSON_EVENTS = 10_000;
+const NdjsonEvents = z.array(EventInput).min(1).max(MAX_NDJSON_EVENTS);
+
+/** A body sent as application/x-ndjson: one JSON value per non-empty line. */
+class NdjsonBody {
+  constructor(readonly items: unknown[]) {}
+}
+
+function parseNdjson(text: string): NdjsonBody {
+  const items: unknown[] = [];
+  const errors: FieldError[] = [];
+  text.split('\n').forEach((line, n) => {
+    if (line.trim() === '') return;
+    try {
+      items.push(JSON.parse(line));
+    } catch {
+      errors.push({ path: `events.${items.length}`, message: `line ${n + 1} is not valid JSON` });
+      items.push(null);
+    }
+  });
+  if (errors.length > 0) throw badRequest('Malformed NDJSON', errors.slice(0, 1000));
+  return new NdjsonBody(items);
+}
 
 /** The contact id of each event, or a field error naming the event's contactId/email when there is none. */
 async function resolveContacts(db: Queryable, events: readonly EventInput[], pathOf: (index: number) => string): Promise<{ ids: string[]; errors: FieldError[] }> {
@@ -52,12 +76,23 @@ async function resolveContacts(db: Queryable, events: readonly EventInput[], pat
 }
 
 export function eventRoutes(app: FastifyInstance, { db, clock, worker }: ServerContext): void {
-  // One event, or `{events: [...]}`: checked as a whole first, so a bad one stores none.
+  for (const type of ['application/x-ndjson', 'application/jsonl']) {
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, text, done) => {
+      try {
+        done(null, parseNdjson(text as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+  }
+
+  // One event, `{events: [...]}`, or NDJSON (one event a line): checked as a whole first, so a bad one stores none.
   app.post('/events', async (request, reply) => {
     requireWriter(request.caller);
     const raw = body(request.body);
-    const batch = typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw as object, 'events');
-    const events = batch ? decode(EventBatch, raw).events : [decode(EventInput, raw)];
+    const ndjson = raw instanceof NdjsonBody;
+    const batch = ndjson || (typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw as object, 'events'));
+    const events = ndjson ? decode(NdjsonEvents, raw.items, 'events') : batch ? decode(EventBatch, raw).events : [decode(EventInput, raw)];
     const now = clock.now();
     await db.transaction(async (tx) => {
       const { ids, errors } = await resolveContacts(tx, events, (index) => (batch ? `events.${index}.` : ''));

@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { adminRoutes } from './admin.ts';
 import { journeyRoutes } from './journeys.ts';
+import { openApiRoutes } from './openapi.ts';
 import { resourceRoutes } from './resources.ts';
 
 export function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // First: it collects every route registered after it for the OpenAPI document.
+  openApiRoutes(app, ctx);
   resourceRoutes(app, ctx);
   journeyRoutes(app, ctx);
   adminRoutes(app, ctx);

@@ -22,12 +22,13 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../pro
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const ContactParams = IdParams.extend({ contactId: z.string().min(1).max(200) });
 const ListFilter = z.object({ status: JourneyStatus.optional(), q: z.string().max(200).optional() });
+const PatchObject = z.record(z.string(), z.unknown());
 const InsightsQuery = z.object({ accountId: z.string().min(1).max(200).optional() });
 /** On a live or stopped journey only the end can move later and the recurrence count grow. */
 export const LivePatch = z.object({ endAt: z.iso.datetime({ offset: true }).optional(), recurrence: Recurrence.pick({ count: true }).optional() }).strict();
 
 const TemplateQuery = z.object({ q: z.string().max(200).optional(), category: z.string().max(100).optional() });
-const FromTemplate = z
+export const FromTemplate = z
   .object({ templateId: z.string().min(1).max(100), name: z.string().trim().min(1).max(200), timeZone: TimeZone.optional(), scope: z.enum(['organization', 'businessUnit']).optional() })
   .strict();
 
@@ -156,12 +157,13 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.patch('/journeys/:id', async (request) => {
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
-    const raw = body(request.body);
+    // An object, checked before it is merged: spreading an array or a string would "succeed".
+    const raw = decode(PatchObject, body(request.body));
     return db.transaction(async (tx) => {
       const journey = await load(id, true, tx);
       const now = clock.now();
       if (journey.status === 'draft') {
-        const merged = decode(JourneyDefinition, { ...journey.definition, ...(raw as object) });
+        const merged = decode(JourneyDefinition, { ...journey.definition, ...raw });
         assertScopeAllowed(request.caller, merged);
         return journeyView(await updateJourneyDefinition(tx, id, merged, now));
       }

@@ -1,6 +1,10 @@
-import { recordEvents, verifyToken, type TrackingToken, type UnsubscribeToken } from '@waymark/engine';
+import { recordEvents, verifyToken, type TrackingToken } from '@waymark/engine';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerContext } from '../context.ts';
+import { clickDestination } from '../visitToken.ts';
+import { publicFormRoutes } from './publicForms.ts';
+import { publicPageRoutes } from './publicPages.ts';
+import { registerSubscriptionCenter } from './subscriptionCenter.ts';
 
 // A 1x1 transparent GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -37,7 +41,8 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: ServerContext): 
     const source = await origin(token.o);
     if (!source) return notFoundPage(reply);
     await record('email_clicked', source, token.o, { url: token.u });
-    return reply.redirect(token.u, 302);
+    // Our own landing pages and forms learn who came (a signed ?wm=); any other URL is left as sent.
+    return reply.redirect(clickDestination(token.u, config.publicUrl, config.secret, source.contact_id ? { c: source.contact_id, o: token.o } : null), 302);
   });
 
   app.get('/t/o/:token', async (request, reply) => {
@@ -48,33 +53,14 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: ServerContext): 
     return reply.header('cache-control', 'no-store').type('image/gif').send(PIXEL);
   });
 
-  const unsubscribeToken = (request: { params: unknown }) => {
-    const token = verifyToken<UnsubscribeToken>(config.secret, (request.params as { token: string }).token);
-    return token && typeof token.c === 'string' ? token : null;
-  };
-
-  // A GET never acts: link scanners open every link in a message, and must unsubscribe nobody.
-  app.get('/u/:token', async (request, reply) => {
-    if (!unsubscribeToken(request)) return notFoundPage(reply);
-    return reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unsubscribe</title></head>
-<body><main><h1>Unsubscribe</h1><p>Stop receiving marketing email from us?</p>
-<form method="post"><button type="submit">Unsubscribe from all marketing email</button></form></main></body></html>`);
-  });
-
-  // RFC 8058 one-click: a POST without cookies or a session, the token alone is the authority.
-  app.post('/u/:token', async (request, reply) => {
-    const token = unsubscribeToken(request);
-    if (!token) return notFoundPage(reply);
-    const now = clock.now();
-    await db.transaction(async (tx) => {
-      const contacts = await tx.query('select 1 from contacts where id = $1', [token.c]);
-      if (contacts.length === 0) return;
-      await tx.query(`delete from list_members where contact_id = $1`, [token.c]);
-      await tx.query(`update contacts set consent = 'transactional', updated_at = $2 where id = $1 and consent in ('subscriptions', 'marketing', 'profiling')`, [token.c, now]);
-      await recordEvents(tx, [{ contactId: token.c, type: 'unsubscribed', occurredAt: now, properties: { outboxId: token.o ?? null, global: true } }], now);
-    });
-    return reply.type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Unsubscribed</title></head><body><main><h1>You are unsubscribed</h1></main></body></html>');
-  });
+  // The subscription center and one-click unsubscribe (/u/{token}).
+  registerSubscriptionCenter(app, ctx);
+  publicFormRoutes(app, ctx);
+  publicPageRoutes(app, ctx);
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, text, done) => done(null, text));
+  // RFC 8058 one-click unsubscribes should come as multipart/form-data; routes read it as text.
+  if (!app.hasContentTypeParser('multipart/form-data')) {
+    app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, text, done) => done(null, text));
+  }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { accountRoutes } from './accounts.ts';
 import { activityLeadRoutes } from './activitiesLeads.ts';
+import { bounceRoutes } from './bounces.ts';
 import { apiKeyRoutes } from './apiKeys.ts';
 import { attributeRoutes } from './attributes.ts';
 import { businessUnitRoutes } from './businessUnits.ts';
@@ -11,6 +12,8 @@ import { emailRoutes } from './emails.ts';
 import { eventRoutes } from './events.ts';
 import { formRoutes } from './forms.ts';
 import { messageRoutes } from './messages.ts';
+import { pageRoutes } from './pages.ts';
+import { scoringModelRoutes } from './scoringModels.ts';
 import { segmentRoutes } from './segments.ts';
 import { subscriptionListRoutes } from './subscriptionLists.ts';
 import { userRoutes } from './users.ts';
@@ -33,4 +36,7 @@ export function resourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
   activityLeadRoutes(app, ctx);
   workflowRoutes(app, ctx);
   messageRoutes(app, ctx);
+  pageRoutes(app, ctx);
+  scoringModelRoutes(app, ctx);
+  bounceRoutes(app, ctx);
 }

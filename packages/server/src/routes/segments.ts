@@ -1,4 +1,4 @@
-import { ACCOUNT_FIELDS, CONTACT_FIELDS, durationToMillis, SegmentQuery, type AttributeOp } from '@waymark/core';
+import { ACCOUNT_FIELDS, CONTACT_FIELD_TYPES, CONTACT_FIELDS, durationToMillis, SegmentQuery, type AttributeOp } from '@waymark/core';
 import { compileSegmentQuery, loadSegments, SqlParams, type Queryable, type StoredSegment } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -13,14 +13,14 @@ import { contactColumns, MAX_BATCH, unknownContacts } from './contacts.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const SegmentName = z.string().trim().min(1).max(200);
-const SegmentInput = z.discriminatedUnion('kind', [
+export const SegmentInput = z.discriminatedUnion('kind', [
   z.object({ name: SegmentName, kind: z.literal('dynamic'), query: SegmentQuery }).strict(),
   z.object({ name: SegmentName, kind: z.literal('static') }).strict(),
 ]);
-const SegmentPatch = z.object({ name: SegmentName.optional(), query: SegmentQuery.optional() }).strict();
-const PreviewInput = z.object({ query: SegmentQuery }).strict();
+export const SegmentPatch = z.object({ name: SegmentName.optional(), query: SegmentQuery.optional() }).strict();
+export const PreviewInput = z.object({ query: SegmentQuery }).strict();
 const ContactIds = z.array(z.string().min(1).max(200)).max(MAX_BATCH);
-const MembersChange = z.object({ add: ContactIds.optional(), remove: ContactIds.optional() }).strict();
+export const MembersChange = z.object({ add: ContactIds.optional(), remove: ContactIds.optional() }).strict();
 const ListFilter = z.object({ kind: z.enum(['dynamic', 'static']).optional(), q: z.string().max(200).optional() });
 
 const COLUMNS = `t.id, t.name, t.kind, t.query, t.business_unit_id as "businessUnitId", t.created_at as "createdAt", t.updated_at as "updatedAt"`;
@@ -111,11 +111,14 @@ function comparisonError(condition: AttributeCondition, type: AttributeType): Fi
   return fitting ? null : { path: `${condition.at}.value`, message: `${condition.id} holds ${type} values; compare it with a ${type === 'date' ? 'string' : type}` };
 }
 
+/** Built-in fields are text, except the derived lead fields (leadScore, salesReady). */
+const BUILT_IN_TYPES: Readonly<Record<string, AttributeType>> = CONTACT_FIELD_TYPES;
+
 /** Attribute conditions naming neither a built-in field nor a declared attribute, or comparing unlike types. */
 function attributeErrors(conditions: readonly AttributeCondition[], builtIn: ReadonlySet<string>, declared: ReadonlyMap<string, AttributeType>, entity: string): FieldError[] {
   const errors: FieldError[] = [];
   for (const condition of conditions) {
-    const type = builtIn.has(condition.id) ? 'string' : declared.get(condition.id);
+    const type = builtIn.has(condition.id) ? (BUILT_IN_TYPES[condition.id] ?? 'string') : declared.get(condition.id);
     if (!type) {
       errors.push({ path: condition.path, message: `no ${entity} field or declared attribute ${condition.id}` });
       continue;

@@ -10,9 +10,9 @@ import { existingIds } from './businessUnits.ts';
 import { contactColumns, MAX_BATCH, unknownContacts } from './contacts.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
-const ListInput = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+export const ListInput = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 const ContactIds = z.array(z.string().min(1).max(200)).max(MAX_BATCH);
-const MembersChange = z.object({ add: ContactIds.optional(), remove: ContactIds.optional() }).strict();
+export const MembersChange = z.object({ add: ContactIds.optional(), remove: ContactIds.optional() }).strict();
 
 const COLUMNS = `t.id, t.name, t.created_at as "createdAt"`;
 

@@ -9,7 +9,7 @@ import { badRequest, conflict, forbidden, notFound } from '../problem.ts';
 import { existingIds } from './businessUnits.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
-const UserInput = z
+export const UserInput = z
   .object({
     name: z.string().trim().min(1).max(200),
     email: z.email().max(320),

@@ -7,7 +7,7 @@ import { listPage } from '../pagination.ts';
 import { notFound } from '../problem.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
-const WorkflowInput = z
+export const WorkflowInput = z
   .object({
     name: z.string().trim().min(1).max(200),
     url: z.url({ protocol: /^https?$/ }).max(2000),

@@ -1,0 +1,90 @@
+import type { Queryable } from '../db/database.ts';
+
+/**
+ * GDPR erasure: the person's row and every row about them in any table with a `contact_id`
+ * column (events, journey rows and history, queued and sent messages, activities, leads,
+ * memberships, and whatever later migrations add) go, in the caller's transaction. Only the
+ * SHA-256 of the lower-cased address stays, in `suppressed_emails`, so a contact re-imported with
+ * it is kept but never admitted to a journey nor mailed. Returns false for an unknown contact.
+ */
+export async function eraseContact(tx: Queryable, contactId: string, now: Date): Promise<boolean> {
+  const [contact] = await tx.query<{ email: string }>('select email from contacts where id = $1 for update', [contactId]);
+  if (!contact) return false;
+  await tx.query(`insert into suppressed_emails (email_hash, reason, suppressed_at) values (waymark_email_hash($1), 'erased', $2) on conflict do nothing`, [
+    contact.email,
+    now,
+  ]);
+  await tx.query('select waymark_erase_contact($1)', [contactId]);
+  return true;
+}
+
+/** Whether an address belongs to an erased person (compared by hash, case-insensitively). */
+export async function isSuppressed(db: Queryable, email: string): Promise<boolean> {
+  return (await db.query('select 1 from suppressed_emails where email_hash = waymark_email_hash($1)', [email])).length > 0;
+}
+
+export interface ContactExport {
+  account: { id: string; name: string; attributes: Record<string, unknown> } | null;
+  subscriptions: { listId: string; name: string; since: Date }[];
+  segments: { segmentId: string; name: string; kind: 'static' | 'dynamic'; since: Date }[];
+  journeys: {
+    journeyId: string;
+    name: string;
+    iteration: number;
+    status: string;
+    tileId: string | null;
+    reason: string | null;
+    enteredAt: Date;
+    finishedAt: Date | null;
+    history: { tileId: string; at: Date; outcome: string }[];
+  }[];
+  messages: { id: number; journeyId: string; tileId: string; emailId: string; subject: string | null; status: string; createdAt: Date; sentAt: Date | null }[];
+  events: { type: string; occurredAt: Date; properties: Record<string, unknown> }[];
+  /** Every stored row that names the contact, table by table, exactly as held. */
+  records: Record<string, unknown[]>;
+}
+
+/** Everything held about one contact besides the contact record itself (GDPR access / portability). */
+export async function exportContact(db: Queryable, contactId: string): Promise<ContactExport> {
+  const [account] = await db.query<ContactExport['account'] & object>(
+    'select a.id, a.name, a.attributes from contacts c join accounts a on a.id = c.account_id where c.id = $1',
+    [contactId],
+  );
+  const subscriptions = await db.query<ContactExport['subscriptions'][number]>(
+    `select m.list_id as "listId", l.name, m.added_at as since from list_members m join subscription_lists l on l.id = m.list_id where m.contact_id = $1 order by m.added_at`,
+    [contactId],
+  );
+  const segments = await db.query<ContactExport['segments'][number]>(
+    `select s.id as "segmentId", s.name, s.kind, x.since
+       from (select segment_id, added_at as since from segment_members where contact_id = $1
+             union all select segment_id, entered_at from segment_membership where contact_id = $1) x
+       join segments s on s.id = x.segment_id
+      order by x.since`,
+    [contactId],
+  );
+  const journeys = await db.query<ContactExport['journeys'][number]>(
+    `select jc.journey_id as "journeyId", j.name, jc.iteration, jc.status, jc.tile_id as "tileId", jc.reason, jc.entered_at as "enteredAt",
+            jc.finished_at as "finishedAt",
+            coalesce((select jsonb_agg(jsonb_build_object('tileId', h.tile_id, 'at', h.at, 'outcome', h.outcome) order by h.seq)
+                        from journey_history h where h.journey_id = jc.journey_id and h.iteration = jc.iteration and h.contact_id = jc.contact_id), '[]') as history
+       from journey_contacts jc join journeys j on j.id = jc.journey_id
+      where jc.contact_id = $1
+      order by jc.entered_at`,
+    [contactId],
+  );
+  const messages = await db.query<ContactExport['messages'][number]>(
+    `select o.id, o.journey_id as "journeyId", o.tile_id as "tileId", o.target_id as "emailId", e.subject, o.status, o.created_at as "createdAt", o.sent_at as "sentAt"
+       from outbox o left join emails e on e.id = o.target_id
+      where o.contact_id = $1 and o.kind = 'email'
+      order by o.id`,
+    [contactId],
+  );
+  const events = await db.query<ContactExport['events'][number]>(
+    'select type, occurred_at as "occurredAt", properties from events where contact_id = $1 order by occurred_at, id',
+    [contactId],
+  );
+  const [all] = await db.query<{ records: Record<string, unknown[]> }>('select waymark_contact_records($1) as records', [contactId]);
+  // The queue of contacts awaiting segment evaluation is bookkeeping, not data about the person.
+  const { segment_dirty_contacts: _queue, ...records } = all?.records ?? {};
+  return { account: account ?? null, subscriptions, segments, journeys, messages, events, records };
+}
