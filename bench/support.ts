@@ -1,7 +1,7 @@
 import { connectPglite, connectPostgres, migrate, type Database } from '@waymark/engine';
 
 /** A fresh database for one benchmark: a new database on the server, or an in-memory PGlite. */
-export async function benchDatabase(kind: 'postgres' | 'pglite', maxConnections = 4): Promise<{ db: Database; drop(): Promise<void> }> {
+export async function benchDatabase(kind: 'postgres' | 'pglite', maxConnections = 4): Promise<{ db: Database; url?: string; drop(): Promise<void> }> {
   if (kind === 'pglite') {
     const db = await connectPglite();
     await migrate(db);
@@ -19,6 +19,7 @@ export async function benchDatabase(kind: 'postgres' | 'pglite', maxConnections 
   await migrate(db);
   return {
     db,
+    url: url.toString(),
     async drop() {
       await db.close();
       const cleanup = connectPostgres(serverUrl, { maxConnections: 1 });

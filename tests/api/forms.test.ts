@@ -20,7 +20,16 @@ describe('forms API', () => {
     const list = await server.api('POST', '/subscription-lists', { name: 'Webinar' });
     const created = await server.api('POST', '/forms', { name: 'Webinar sign-up', fields: FIELDS, subscriptionListId: list.body.id });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), name: 'Webinar sign-up', fields: FIELDS, subscriptionListId: list.body.id, status: 'draft', createdAt: expect.any(String) });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      name: 'Webinar sign-up',
+      fields: FIELDS,
+      subscriptionListId: list.body.id,
+      thankYouMessage: null,
+      redirectUrl: null,
+      status: 'draft',
+      createdAt: expect.any(String),
+    });
     expect((await server.api('GET', `/forms/${created.body.id}`)).body).toEqual(created.body);
     expect((await server.api('GET', '/forms?status=draft')).body.items.map((f: { id: string }) => f.id)).toContain(created.body.id);
 
@@ -42,8 +51,8 @@ describe('forms API', () => {
     expect(paths(noEmail.body)).toEqual(['fields']);
     const twoEmails = await server.api('POST', '/forms', { name: 'x', fields: [{ name: 'a', type: 'email' }, { name: 'b', type: 'email' }] });
     expect(paths(twoEmails.body)).toEqual(['fields']);
-    const duplicate = await server.api('POST', '/forms', { name: 'x', fields: [{ name: 'email', type: 'email' }, { name: 'email', type: 'text' }] });
-    expect(paths(duplicate.body)).toEqual(['fields.1.name']);
+    const duplicate = await server.api('POST', '/forms', { name: 'x', fields: [{ name: 'email', type: 'email' }, { name: 'city', type: 'text' }, { name: 'city', type: 'select', options: ['A'] }] });
+    expect(paths(duplicate.body)).toEqual(['fields.2.name']);
     const select = await server.api('POST', '/forms', { name: 'x', fields: [{ name: 'email', type: 'email' }, { name: 'pick', type: 'select' }, { name: 'bad', type: 'date' }] });
     expect(paths(select.body).sort()).toEqual(['fields.1.options', 'fields.2.type']);
     const list = await server.api('POST', '/forms', { name: 'x', fields: [{ name: 'email', type: 'email' }], subscriptionListId: 'ghost' });

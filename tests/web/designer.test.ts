@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
-import { addTileByKeyboard, ensureWebBuilt, launchBrowser, screenshot, seriousViolations, signedInPage } from './support/browser.ts';
+import { SLOW, addTileByKeyboard, ensureWebBuilt, launchBrowser, screenshot, seriousViolations, signedInPage } from './support/browser.ts';
 
 describe('the journey designer', () => {
   let server: TestServer;
@@ -89,6 +89,24 @@ describe('the journey designer', () => {
     await page.mouse.up();
     await tile('Scheduler tile: Scheduler 1').waitFor();
     await expect(page.getByRole('button', { name: /^Insert here/ }).count()).resolves.toBe(0);
+  });
+
+  it('copies, pastes, deletes and undoes with the keyboard', async () => {
+    await tile('Scheduler tile: Scheduler 1').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label')?.startsWith('Insert here:'));
+    for (let i = 0; i < 12 && (await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))) !== 'Insert here: after Create lead 1'; i += 1) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const copy = tile('Scheduler tile: Scheduler 1 (copy)');
+    await copy.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')), SLOW).toBe('Scheduler tile: Scheduler 1 (copy)');
+    await page.keyboard.press('Delete');
+    await copy.waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+z');
+    await copy.waitFor();
+    await page.keyboard.press('Control+z');
+    await copy.waitFor({ state: 'detached' });
   });
 
   it('edits tile properties: a name and an email chosen by lookup', async () => {

@@ -61,6 +61,7 @@ type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 const MAX_BATCH = 10_000;
 // Well under the server's 16 MiB body limit, whatever the rows hold.
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+const IN_FLIGHT = 2;
 
 /** Where a column goes: a contact field, a custom attribute, or nowhere. */
 type Target = { field: Field } | { attribute: string } | { skip: true };
@@ -111,6 +112,7 @@ interface RowError {
 /** camelCase of a header, as an attribute name: "Favourite colour" -> favouriteColour. */
 export function attributeName(header: string): string {
   const words = header
+    .replace(/ß/g, 'ss')
     .normalize('NFKD')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .replace(/[^A-Za-z0-9 ]/g, '')
@@ -310,22 +312,25 @@ export async function importContactsFile(options: ImportOptions): Promise<Import
   let targets: Target[] | null = null;
   let batch: Row[] = [];
   let batchBytes = 0;
-  // One batch is sent while the next is read: parsing and the server work at the same time.
-  let inFlight: Promise<void> = Promise.resolve();
+  // Two batches are in the server while the next is read: parsing, the API and the database
+  // work at the same time (on two cores, one in flight leaves the server idle while it waits).
+  const inFlight = new Set<Promise<void>>();
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     batchBytes = 0;
-    await inFlight;
+    while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
     await declareFromRows(rows);
-    inFlight = send(rows).then(() => {
+    const sending: Promise<void> = send(rows).then(() => {
+      inFlight.delete(sending);
       progress.bytesRead = source.bytesRead;
       progress.seconds = (performance.now() - started) / 1000;
       options.onProgress?.({ ...progress });
     });
-    // Surface a failure now rather than at the next flush.
-    inFlight.catch(() => undefined);
+    inFlight.add(sending);
+    // Marked as handled: the failure surfaces at the next flush or at the end, not as a crash.
+    sending.catch(() => undefined);
   };
   const attributeTargets = () => (targets ?? []).flatMap((target) => ('attribute' in target ? [target.attribute] : []));
   const declareFromRows = async (rows: Row[]) => {
@@ -373,11 +378,12 @@ export async function importContactsFile(options: ImportOptions): Promise<Import
       continue;
     }
     batch.push({ line: info.lines, email, contact });
-    batchBytes += email.length + JSON.stringify(contact).length;
+    // About what the row weighs as JSON: its cells, plus room for names and quotes.
+    batchBytes += record.reduce((sum, cell) => sum + cell.length + 24, 0);
     if (batch.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) await flush();
   }
   await flush();
-  await inFlight;
+  await Promise.all(inFlight);
   if (!targets) throw new UsageError(`${options.file} is empty: it needs a header row`, 'import');
   const report = out.report;
   if (report) await new Promise<void>((resolve, reject) => report.end((error?: Error | null) => (error ? reject(error) : resolve())));

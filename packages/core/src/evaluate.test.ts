@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { eventMatchesWhere, matchesAttribute, matchesQuery } from './evaluate.ts';
+import { compareCodePoints, eventMatchesWhere, matchesAttribute, matchesQuery } from './evaluate.ts';
 import type { ContactFacts, EventFact } from './facts.ts';
 import type { SegmentQuery } from './segmentQuery.ts';
 
@@ -230,5 +230,26 @@ describe('derived lead fields', () => {
 
   it('a custom attribute cannot shadow a derived field', () => {
     expect(matches({ attribute: 'leadScore', op: 'eq', value: 99 }, contact({ attributes: { leadScore: 99 } }))).toBe(false);
+  });
+});
+
+describe('string order and own attributes', () => {
+  it('orders strings by code point (UTF-8 byte order), as PostgreSQL\'s "C" collation does', () => {
+    expect(compareCodePoints('\uFFFF', '😀')).toBe(-1);
+    expect(compareCodePoints('😀', '\uFFFF')).toBe(1);
+    expect(compareCodePoints('a', 'b')).toBe(-1);
+    expect(compareCodePoints('ab', 'a')).toBe(1);
+    expect(compareCodePoints('😀', '😀')).toBe(0);
+    expect(compareCodePoints('Z', 'a')).toBe(-1);
+    const sorted = ['😀', '\uFFFF', 'é', 'z', 'A', '\uE000'].sort(compareCodePoints);
+    expect(sorted).toEqual(['A', 'z', 'é', '\uE000', '\uFFFF', '😀']);
+    expect(matches({ attribute: 'nick', op: 'gt', value: '\uFFFF' }, contact({ attributes: { nick: '😀' } }))).toBe(true);
+  });
+
+  it('reads only own attributes and event properties, never inherited ones', () => {
+    expect(matches({ attribute: 'constructor', op: 'exists' })).toBe(false);
+    expect(matches({ attribute: 'toString', op: 'notExists' })).toBe(true);
+    const event: EventFact = { type: 'buy', occurredAt: daysAgo(1), properties: {} };
+    expect(eventMatchesWhere(event, { constructor: null })).toBe(false);
   });
 });

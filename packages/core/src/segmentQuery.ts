@@ -56,6 +56,15 @@ export const ACCOUNT_FIELDS = ['name', 'businessUnitId', 'ownerUserId'] as const
 const EventCount = z.number().int().nonnegative().max(1_000_000_000);
 const MAX_WITHIN_MS = 100 * 365 * 86_400_000;
 
+/** Zod runs this refinement even when the text is no duration at all; Duration reports that one. */
+function withinBound(iso: string): boolean {
+  try {
+    return durationToMillis(iso) <= MAX_WITHIN_MS;
+  } catch {
+    return true;
+  }
+}
+
 const AttributeName = z.string().min(1).max(100).regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'attribute names are letters, digits, _ and .');
 
 export const SegmentQuery: z.ZodType<SegmentQuery> = z.lazy(() =>
@@ -80,7 +89,7 @@ export const SegmentQuery: z.ZodType<SegmentQuery> = z.lazy(() =>
         // Scalars only: an event matches when each named property equals the value given.
         where: z.record(z.string().max(100).refine((key) => key !== '__proto__', 'reserved name'), Scalar).optional(),
         count: z.object({ gte: EventCount.optional(), lte: EventCount.optional() }).strict().optional(),
-        within: Duration.refine((iso) => durationToMillis(iso) <= MAX_WITHIN_MS, 'at most 100 years').optional(),
+        within: Duration.refine((iso) => withinBound(iso), 'at most 100 years').optional(),
       })
       .strict(),
     z.object({ inSegment: z.string().min(1) }).strict(),

@@ -9,20 +9,15 @@ export interface NewEvent {
   messageId?: string | null;
 }
 
+/** An event that names its contact by id or by email (any case), as API clients send them. */
+export type ReferencedEvent = Omit<NewEvent, 'contactId'> & ({ contactId: string; email?: undefined } | { contactId?: undefined; email: string });
+
 /**
- * Stores events and, in the same statement, wakes the contacts waiting in triggers on them (so
- * the next step pass re-evaluates just those contacts) and asks for the scores of their leads, and
- * of their accounts' account-level leads, to be computed again. Returns how many events were new.
+ * What follows the insert of events (`inserted`, returning contact_id), in the same statement: the
+ * contacts waiting in triggers wake up (the next step pass re-evaluates just them), and the scores
+ * of their leads, and of their accounts' account-level leads, are due again. `$6` is now.
  */
-export async function recordEvents(db: Queryable, events: NewEvent[], now: Date): Promise<number> {
-  if (events.length === 0) return 0;
-  const [row] = await db.query<{ n: number }>(
-    `with inserted as (
-       insert into events (contact_id, type, occurred_at, properties, message_id)
-       select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[], $5::text[])
-       on conflict (message_id) do nothing
-       returning contact_id
-     ), touched as (
+const AFTER_INSERT = `touched as (
        select distinct contact_id from inserted
      ), woken as (
        update journey_contacts jc set due_at = $6
@@ -39,18 +34,62 @@ export async function recordEvents(db: Queryable, events: NewEvent[], now: Date)
          from (select distinct c.account_id from touched t join contacts c on c.id = t.contact_id where c.account_id is not null) a
         where l.contact_id is null and l.account_id = a.account_id and (l.rescore_at is null or l.rescore_at > $6)
        returning 1
-     )
+     )`;
+
+const columns = (events: readonly Omit<NewEvent, 'contactId'>[]) => [
+  events.map((e) => e.type),
+  events.map((e) => e.occurredAt),
+  events.map((e) => JSON.stringify(e.properties)),
+  events.map((e) => e.messageId ?? null),
+];
+
+/**
+ * Stores events and, in the same statement, wakes the contacts waiting in triggers on them and
+ * asks for their leads to be scored again. Returns how many events were new.
+ */
+export async function recordEvents(db: Queryable, events: NewEvent[], now: Date): Promise<number> {
+  if (events.length === 0) return 0;
+  const [row] = await db.query<{ n: number }>(
+    `with inserted as (
+       insert into events (contact_id, type, occurred_at, properties, message_id)
+       select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::jsonb[], $5::text[])
+       on conflict (message_id) do nothing
+       returning contact_id
+     ), ${AFTER_INSERT}
      select count(*)::int as n from inserted`,
-    [
-      events.map((e) => e.contactId),
-      events.map((e) => e.type),
-      events.map((e) => e.occurredAt),
-      events.map((e) => JSON.stringify(e.properties)),
-      events.map((e) => e.messageId ?? null),
-      now,
-    ],
+    [events.map((e) => e.contactId), ...columns(events), now],
   );
   return row?.n ?? 0;
+}
+
+/**
+ * Like recordEvents for events naming their contact by id or email, in one statement that is all
+ * or nothing: when any event names no contact, nothing is stored and their positions are returned.
+ */
+export async function recordReferencedEvents(db: Queryable, events: readonly ReferencedEvent[], now: Date): Promise<{ stored: number; unknown: number[] }> {
+  if (events.length === 0) return { stored: 0, unknown: [] };
+  const [row] = await db.query<{ n: number; unknown: number[] }>(
+    `with given as (
+       select * from unnest($1::text[], $7::text[], $2::text[], $3::timestamptz[], $4::jsonb[], $5::text[]) with ordinality
+         as g(contact_id, email, type, occurred_at, properties, message_id, n)
+     ), resolved as (
+       select g.*, case when g.contact_id is not null then (select c.id from contacts c where c.id = g.contact_id)
+                        else (select c.id from contacts c where lower(c.email) = lower(g.email)) end as id
+         from given g
+     ), missing as (
+       select (n - 1)::int as n from resolved where id is null
+     ), inserted as (
+       insert into events (contact_id, type, occurred_at, properties, message_id)
+       select id, type, occurred_at, properties, message_id from resolved
+        where not exists (select 1 from missing)
+        order by n
+       on conflict (message_id) do nothing
+       returning contact_id
+     ), ${AFTER_INSERT}
+     select (select count(*)::int from inserted) as n, array(select n from missing order by n) as unknown`,
+    [events.map((e) => e.contactId ?? null), ...columns(events), now, events.map((e) => e.email ?? null)],
+  );
+  return { stored: row?.n ?? 0, unknown: row?.unknown ?? [] };
 }
 
 export async function wakeWaitingContacts(db: Queryable, contactIds: string[], now: Date): Promise<void> {

@@ -56,6 +56,8 @@ export class Worker {
   private lastAdmissionAt = 0;
   private lastFullEvaluationAt = Date.now();
   private wake: (() => void) | null = null;
+  /** A poke came while a tick ran: the tick may have looked before the work arrived, so do not sleep. */
+  private poked = false;
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -117,6 +119,7 @@ export class Worker {
 
   /** Asks a sleeping worker to look for work now (e.g. after an event arrived). */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 
@@ -129,6 +132,7 @@ export class Worker {
   private async run(): Promise<void> {
     while (this.running) {
       let didWork = false;
+      this.poked = false;
       try {
         const admit = Date.now() - this.lastAdmissionAt >= (this.options.admissionEveryMs ?? 0);
         if (admit) this.lastAdmissionAt = Date.now();
@@ -138,7 +142,7 @@ export class Worker {
       } catch (error) {
         this.options.onError?.(error);
       }
-      if (!didWork && this.running) {
+      if (!didWork && this.running && !this.poked) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.idleMs ?? 250);
           this.wake = () => {

@@ -15,8 +15,11 @@ import { BatchInput, ContactInput, ContactPatch } from './routes/contacts.ts';
 import { ContentSettingsInput, ContentSettingsPatch } from './routes/contentSettings.ts';
 import { EmailInput, EmailPatch } from './routes/emails.ts';
 import { EventBatch, EventInput } from './routes/events.ts';
+import { BounceBatch, BounceInput } from './routes/bounces.ts';
 import { FormInput, FormPatch } from './routes/forms.ts';
 import { FromTemplate, LivePatch } from './routes/journeys.ts';
+import { PageInput, PagePatch } from './routes/pages.ts';
+import { ScoringModelInput, ScoringModelPatch } from './routes/scoringModels.ts';
 import { MembersChange as SegmentMembersChange, PreviewInput, SegmentInput, SegmentPatch } from './routes/segments.ts';
 import { ListInput as SubscriptionListInput, MembersChange as ListMembersChange } from './routes/subscriptionLists.ts';
 import { UserInput } from './routes/users.ts';
@@ -91,6 +94,11 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   // A draft takes any part of its definition; a live or stopped journey only these two (contract §4).
   JourneyPatch: z.union([JourneyDefinition.partial(), LivePatch]),
   ClockChange,
+  PageInput,
+  PagePatch,
+  ScoringModelInput,
+  ScoringModelPatch,
+  Bounces: z.union([BounceInput, BounceBatch]),
 };
 
 /** What the routes themselves cannot say: bodies, statuses, summaries. Keyed `METHOD /path`. */
@@ -121,19 +129,29 @@ const OPERATIONS: Record<string, OperationSpec> = {
   'POST /forms': { body: 'FormInput', summary: 'Create a draft form' },
   'PATCH /forms/{id}': { body: 'FormPatch' },
   'POST /workflows': { body: 'WorkflowInput', summary: 'Register a business workflow' },
-  'POST /events': { body: 'Events', status: 202, summary: 'Record one custom event, or {events: [...]}' },
+  'POST /events': { body: 'Events', status: 202, summary: 'Record one custom event, {events: [...]}, or application/x-ndjson (one event a line, up to 10 000)' },
   'POST /journeys': { body: 'JourneyCreate', summary: 'Create a draft journey, from a whole definition or from {templateId, name}' },
   'PUT /journeys/{id}': { body: 'JourneyDefinition', summary: 'Replace the definition of a draft journey (409 otherwise)' },
   'PATCH /journeys/{id}': { body: 'JourneyPatch', summary: 'Change a draft; on a live or stopped journey only endAt and recurrence.count may grow' },
   'POST /journeys/{id}/check': { summary: 'Check a journey for errors' },
   'POST /journeys/{id}/go-live': { summary: 'Take a journey live (422 with the errors when it has any)' },
   'POST /journeys/{id}/stop': { summary: 'Stop a live journey' },
+  'POST /forms/{id}/publish': { summary: 'Publish a form: public at /f/{id} (422 when a field contradicts a declared attribute)' },
+  'GET /forms/{id}/embed': { summary: 'The public URL of a form and an iframe snippet that embeds it in another site' },
+  'POST /pages': { body: 'PageInput', summary: 'Create a draft marketing (landing) page' },
+  'PATCH /pages/{id}': { body: 'PagePatch' },
+  'POST /pages/{id}/publish': { summary: 'Publish a page: public at /p/{id} (422 while its form is not published)' },
+  'POST /scoring-models': { body: 'ScoringModelInput', summary: 'Create a draft lead-scoring model' },
+  'PATCH /scoring-models/{id}': { body: 'ScoringModelPatch', summary: 'Change a scoring model (a live one rescores every lead)' },
+  'POST /scoring-models/{id}/publish': { summary: 'Publish a scoring model: every lead is scored by it' },
+  'POST /webhooks/bounces': { body: 'Bounces', status: 202, summary: 'Inbound bounce webhook: one report or {bounces: [...]}; a hard bounce stops all mail to the address' },
+  'DELETE /bounced-emails/{email}': { summary: 'Lift the hard-bounce block on an address' },
   'POST /admin/clock': { body: 'ClockChange', summary: 'Set or advance the manual clock (404 unless WAYMARK_CLOCK=manual)' },
   'POST /admin/drain': { summary: 'Process everything due at the current clock time (404 unless WAYMARK_CLOCK=manual)' },
 };
 
 /** GET routes ending in a literal segment that answer one object, not a list. */
-const NOT_LISTS = new Set(['/admin/clock', '/journeys/{id}/insights', '/emails/{id}/preview', '/openapi.json', '/contacts/{id}/export']);
+const NOT_LISTS = new Set(['/forms/{id}/embed', '/admin/clock', '/journeys/{id}/insights', '/emails/{id}/preview', '/openapi.json', '/contacts/{id}/export']);
 /** Lists answered whole, `nextCursor` always null: they take no `cursor` or `limit`. */
 const UNPAGED_LISTS = new Set(['/attributes', '/journey-templates', '/journeys/{id}/milestones', '/journeys/{id}/iterations', '/contacts/{id}/segments', '/contacts/{id}/subscription-lists']);
 /** Routes reached without an API key. */

@@ -14,6 +14,11 @@ export interface RuntimeOptions {
   batchSize?: number;
   /** How long a workflow may take to answer before its call is retried. */
   workflowTimeoutMs?: number;
+  /**
+   * The worker's own connections to the same database (a PostgreSQL server), so a burst of API
+   * requests never leaves the worker waiting for a connection; defaults to `db`.
+   */
+  workerDb?: Database;
 }
 
 export interface Runtime {
@@ -29,7 +34,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const renderer = new EmailRenderer();
   const smtp = options.smtpUrl ? createSmtpSender(options.smtpUrl) : null;
   const worker = new Worker({
-    db: options.db,
+    db: options.workerDb ?? options.db,
     clock: options.clock,
     batchSize: options.batchSize,
     workflowTimeoutMs: options.workflowTimeoutMs,

@@ -1,11 +1,20 @@
 import { useEffect, useState } from 'react';
 import { getApiKey, onSignedOut, setApiKey } from './api.ts';
 import { Designer } from './designer/Designer.tsx';
+import { ContactDetail, Contacts } from './pages/Contacts.tsx';
+import { EmailEditor, Emails } from './pages/Emails.tsx';
 import { JourneyList } from './pages/JourneyList.tsx';
+import { Segments } from './pages/Segments.tsx';
+import { RecordsProvider } from './records.tsx';
 import { Logo, SignIn } from './pages/SignIn.tsx';
 import { Link, match, useLocation } from './router.tsx';
 
-const NAV = [{ to: '/', label: 'Journeys', prefixes: ['/', '/journeys'] }];
+const NAV = [
+  { to: '/', label: 'Journeys', prefixes: ['/', '/journeys'] },
+  { to: '/segments', label: 'Segments', prefixes: ['/segments'] },
+  { to: '/emails', label: 'Emails', prefixes: ['/emails'] },
+  { to: '/contacts', label: 'Contacts', prefixes: ['/contacts'] },
+];
 
 export function App() {
   const [signedIn, setSignedIn] = useState(() => getApiKey() !== null);
@@ -14,7 +23,8 @@ export function App() {
 
   useEffect(() => {
     const designer = match('/journeys/:id', path);
-    document.title = designer ? 'Journey designer · Waymark' : 'Customer journeys · Waymark';
+    const section = NAV.find((item) => item.to !== '/' && path.startsWith(item.to))?.label;
+    document.title = designer ? 'Journey designer · Waymark' : `${section ?? 'Customer journeys'} · Waymark`;
   }, [path]);
 
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
@@ -23,6 +33,11 @@ export function App() {
   let content;
   if (path === '/' || path === '/journeys') content = <JourneyList />;
   else if (designer) content = <Designer id={designer.id!} />;
+  else if (path === '/segments') content = <Segments />;
+  else if (path === '/emails') content = <Emails />;
+  else if (match('/emails/:id', path)) content = <EmailEditor id={match('/emails/:id', path)!.id!} />;
+  else if (path === '/contacts') content = <Contacts />;
+  else if (match('/contacts/:id', path)) content = <ContactDetail id={match('/contacts/:id', path)!.id!} />;
   else
     content = (
       <div className="page">
@@ -61,7 +76,7 @@ export function App() {
         </button>
       </header>
       <main id="main" className="main" tabIndex={-1}>
-        {content}
+        <RecordsProvider>{content}</RecordsProvider>
       </main>
     </div>
   );

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { listAll } from './api.ts';
 
 export interface EmailRecord {
@@ -69,17 +69,23 @@ interface RecordsContextValue {
   records: RecordsState;
   loaded: boolean;
   reload: (kind?: RecordKind) => Promise<void>;
+  /** Reloads everything unless it was loaded in the last few seconds. */
+  refresh: () => Promise<void>;
   nameOf: (kind: RecordKind, id: string | null | undefined) => string | undefined;
+  /** A server message with the ids of known records replaced by their names. */
+  humanize: (text: string) => string;
 }
 
-const RecordsContext = createContext<RecordsContextValue>({ records: EMPTY, loaded: false, reload: async () => {}, nameOf: () => undefined });
+const RecordsContext = createContext<RecordsContextValue>({ records: EMPTY, loaded: false, reload: async () => {}, refresh: async () => {}, nameOf: () => undefined, humanize: (text) => text });
 
 /** The records tiles point at (emails, segments, forms, ...), loaded once per designer and refreshed after a quick create. */
 export function RecordsProvider({ children }: { children: ReactNode }) {
   const [records, setRecords] = useState<RecordsState>(EMPTY);
   const [loaded, setLoaded] = useState(false);
+  const loadedAt = useRef(0);
 
   const reload = useCallback(async (kind?: RecordKind) => {
+    if (!kind) loadedAt.current = Date.now();
     const kinds = kind ? [kind] : (Object.keys(RECORD_PATHS) as RecordKind[]);
     const lists = await Promise.all(kinds.map((k) => listAll<unknown>(RECORD_PATHS[k]).catch(() => [])));
     setRecords((current) => {
@@ -94,10 +100,17 @@ export function RecordsProvider({ children }: { children: ReactNode }) {
     void reload();
   }, [reload]);
 
+  const refresh = useCallback(async () => {
+    if (Date.now() - loadedAt.current > 5000) await reload();
+  }, [reload]);
+
   const value = useMemo<RecordsContextValue>(() => {
     const maps = Object.fromEntries(Object.entries(records).map(([k, list]) => [k, new Map((list as NamedRecord[]).map((r) => [r.id, r.name]))])) as Record<RecordKind, Map<string, string>>;
-    return { records, loaded, reload, nameOf: (kind, id) => (id ? maps[kind].get(id) : undefined) };
-  }, [records, loaded, reload]);
+    const everyName = new Map<string, string>();
+    for (const map of Object.values(maps)) for (const [id, name] of map) everyName.set(id, name);
+    const humanize = (text: string) => text.replace(/"([^"]{8,200})"/g, (whole, id: string) => (everyName.has(id) ? `"${everyName.get(id)}"` : whole));
+    return { records, loaded, reload, refresh, nameOf: (kind, id) => (id ? maps[kind].get(id) : undefined), humanize };
+  }, [records, loaded, reload, refresh]);
 
   return <RecordsContext.Provider value={value}>{children}</RecordsContext.Provider>;
 }

@@ -42,7 +42,7 @@ export function ensureWebBuilt(): void {
     }
   }
   try {
-    if (stale()) execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit' });
+    if (stale()) execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: WEB, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -59,6 +59,7 @@ export async function launchBrowser(): Promise<Browser> {
 /** A fresh page signed in with the test server's admin key, at `path`. */
 export async function signedInPage(browser: Browser, baseUrl: string, path = '/'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: baseUrl });
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -123,4 +124,8 @@ export async function addTileByKeyboard(page: Page, typeLabel: string, insertion
   }
   if ((await focusedLabel(page)) !== insertionLabel) throw new Error(`no insertion point ${insertionLabel}; saw ${seen.join(' | ')}`);
   await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.querySelector('.insert-point, .start-drop'));
 }
+
+/** expect.poll's default second is too short on a busy 2-core CI machine. */
+export const SLOW = { timeout: 10_000, interval: 100 };

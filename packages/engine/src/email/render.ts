@@ -104,12 +104,15 @@ export class EmailRenderer {
       htmlLiquid.render(compiled.html, scope, limits) as Promise<string>,
       compiled.text ? (plainLiquid.render(compiled.text, scope, limits) as Promise<string>) : null,
     ]);
-    const html = addOpenPixel(rewriteLinks(body, links.click), links.openPixel);
+    // The subscription center link is not tracked: managing subscriptions is not interest in the
+    // message (a `clicked` trigger must not fire on it), and the link must work as sent.
+    const click = (url: string) => (url === links.unsubscribe ? url : links.click(url));
+    const html = addOpenPixel(rewriteLinks(body, click), links.openPixel);
     return {
       // A contact value with a line break must not start a new header line.
       subject: subject.replace(/[\r\n]+\s*/g, ' ').trim(),
       html,
-      text: text !== null ? rewriteTextUrls(text, links.click) : htmlToText(html),
+      text: text !== null ? rewriteTextUrls(text, click) : htmlToText(html),
       headers: {
         'List-Unsubscribe': `<${links.oneClickUnsubscribe}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

@@ -55,7 +55,7 @@ export function compileSegmentQuery(query: SegmentQuery, ctx: CompileContext, co
   if ('and' in query) return `(${query.and.map((part) => compileSegmentQuery(part, ctx, contact, depth)).join(' and ')})`;
   if ('or' in query) return `(${query.or.map((part) => compileSegmentQuery(part, ctx, contact, depth)).join(' or ')})`;
   if ('not' in query) return `(not ${compileSegmentQuery(query.not, ctx, contact, depth)})`;
-  if ('attribute' in query) return compileAttribute(valueOf(contact, query.attribute, CONTACT_COLUMNS, ctx.params), query.op, query.value, ctx.params);
+  if ('attribute' in query) return compileAttribute(() => valueOf(contact, query.attribute, CONTACT_COLUMNS, ctx.params), query.op, query.value, ctx.params);
   if ('account' in query) return `exists (select 1 from accounts a where a.id = ${contact}.account_id and ${compileAccount(query.account, ctx.params)})`;
   if ('event' in query) return compileEvent(query, ctx, contact);
   if ('subscribedTo' in query) return `exists (select 1 from list_members lm where lm.list_id = ${ctx.params.add(query.subscribedTo)} and lm.contact_id = ${contact}.id)`;
@@ -71,7 +71,7 @@ function compileAccount(query: SegmentQuery, params: SqlParams): string {
   if ('and' in query) return `(${query.and.map((part) => compileAccount(part, params)).join(' and ')})`;
   if ('or' in query) return `(${query.or.map((part) => compileAccount(part, params)).join(' or ')})`;
   if ('not' in query) return `(not ${compileAccount(query.not, params)})`;
-  if ('attribute' in query) return compileAttribute(valueOf('a', query.attribute, ACCOUNT_COLUMNS, params), query.op, query.value, params);
+  if ('attribute' in query) return compileAttribute(() => valueOf('a', query.attribute, ACCOUNT_COLUMNS, params), query.op, query.value, params);
   return 'false';
 }
 
@@ -86,7 +86,39 @@ function valueOf(alias: string, name: string, columns: Record<string, string>, p
   return column ? `to_jsonb(${alias}.${column})` : `(${alias}.attributes -> ${params.add(name)}::text)`;
 }
 
-function compileAttribute(value: string, op: AttributeOp, expected: AttributeValue | undefined, params: SqlParams): string {
+/**
+ * A condition whose outcome the value given decides alone (`eq` null, `gt` an array). Answered
+ * without reading the attribute, so that no parameter is added that the SQL never uses (PostgreSQL
+ * refuses a statement with a parameter whose type nothing determines).
+ */
+function constantOutcome(op: AttributeOp, expected: AttributeValue | undefined): 'true' | 'false' | null {
+  switch (op) {
+    case 'eq':
+      return expected === null || Array.isArray(expected) ? 'false' : null;
+    case 'neq':
+      return expected === null || Array.isArray(expected) ? 'true' : null;
+    case 'in':
+      return Array.isArray(expected) ? null : 'false';
+    case 'notIn':
+      return Array.isArray(expected) ? null : 'true';
+    case 'contains':
+    case 'startsWith':
+      return typeof expected === 'string' ? null : 'false';
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return typeof expected === 'number' || typeof expected === 'string' || typeof expected === 'boolean' ? null : 'false';
+    case 'exists':
+    case 'notExists':
+      return null;
+  }
+}
+
+function compileAttribute(valueSql: () => string, op: AttributeOp, expected: AttributeValue | undefined, params: SqlParams): string {
+  const constant = constantOutcome(op, expected);
+  if (constant !== null) return constant;
+  const value = valueSql();
   const present = `(${value} is not null and jsonb_typeof(${value}) <> 'null')`;
   const json = (item: unknown) => `${params.add(JSON.stringify(item))}::jsonb`;
   switch (op) {
@@ -137,6 +169,8 @@ function compileAttribute(value: string, op: AttributeOp, expected: AttributeVal
 
 function compileEvent(query: Extract<SegmentQuery, { event: string }>, ctx: CompileContext, contact: string): string {
   const { params } = ctx;
+  // At least none and no upper bound: everyone, without a look at the events (nor a parameter for them).
+  if (query.count && query.count.gte !== undefined && query.count.gte <= 0 && query.count.lte === undefined) return 'true';
   const filters = [`e.type = ${params.add(query.event)}::text`, `e.occurred_at <= ${params.add(ctx.now)}::timestamptz`];
   if (query.within) filters.push(`e.occurred_at >= ${params.add(new Date(ctx.now.getTime() - durationToMillis(query.within)))}::timestamptz`);
   if (query.where) filters.push(`e.properties @> ${params.add(JSON.stringify(query.where))}::jsonb`);

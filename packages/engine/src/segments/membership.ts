@@ -72,6 +72,8 @@ export async function rollSegmentWindows(db: Database, segments: ReadonlyMap<str
     });
   }
   return db.transaction(async (tx) => {
+    // Derived state: a lost commit only means rolling the same span again.
+    await tx.exec('set local synchronous_commit = off');
     await tx.query('insert into settings (key, value) values ($1, $2) on conflict do nothing', [SETTINGS_KEY, now.toISOString()]);
     const [row] = await tx.query<{ value: string }>('select value from settings where key = $1 for update', [SETTINGS_KEY]);
     const last = new Date(row!.value);

@@ -1,4 +1,4 @@
-import { recordEvents, type NewEvent, type Queryable } from '@waymark/engine';
+import { recordReferencedEvents, type ReferencedEvent } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
@@ -56,25 +56,6 @@ function parseNdjson(text: string): NdjsonBody {
   return new NdjsonBody(items);
 }
 
-/** The contact id of each event, or a field error naming the event's contactId/email when there is none. */
-async function resolveContacts(db: Queryable, events: readonly EventInput[], pathOf: (index: number) => string): Promise<{ ids: string[]; errors: FieldError[] }> {
-  const byId = events.map((event) => event.contactId).filter((id): id is string => id !== undefined);
-  const byEmail = events.map((event) => event.email).filter((email): email is string => email !== undefined);
-  const ids = await db.query<{ id: string }>('select id from contacts where id = any($1::text[])', [[...new Set(byId)]]);
-  const emails = await db.query<{ given: string; id: string }>('select e.given, c.id from unnest($1::text[]) as e(given) join contacts c on lower(c.email) = lower(e.given)', [
-    [...new Set(byEmail)],
-  ]);
-  const knownIds = new Set(ids.map((row) => row.id));
-  const emailIds = new Map(emails.map((row) => [row.given, row.id]));
-  const errors: FieldError[] = [];
-  const resolved = events.map((event, index) => {
-    const id = event.contactId !== undefined ? (knownIds.has(event.contactId) ? event.contactId : undefined) : emailIds.get(event.email!);
-    if (!id) errors.push({ path: `${pathOf(index)}${event.contactId !== undefined ? 'contactId' : 'email'}`, message: 'no contact with this id or email' });
-    return id ?? '';
-  });
-  return { ids: resolved, errors };
-}
-
 export function eventRoutes(app: FastifyInstance, { db, clock, worker }: ServerContext): void {
   for (const type of ['application/x-ndjson', 'application/jsonl']) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_request, text, done) => {
@@ -94,19 +75,23 @@ export function eventRoutes(app: FastifyInstance, { db, clock, worker }: ServerC
     const batch = ndjson || (typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw as object, 'events'));
     const events = ndjson ? decode(NdjsonEvents, raw.items, 'events') : batch ? decode(EventBatch, raw).events : [decode(EventInput, raw)];
     const now = clock.now();
-    await db.transaction(async (tx) => {
-      const { ids, errors } = await resolveContacts(tx, events, (index) => (batch ? `events.${index}.` : ''));
-      if (errors.length > 0) throw badRequest('Unknown contacts', errors);
-      const stored: NewEvent[] = events.map((event, index) => ({
-        contactId: ids[index]!,
-        type: event.type,
-        occurredAt: event.occurredAt ? new Date(event.occurredAt) : now,
-        properties: event.properties ?? {},
-        messageId: event.messageId ?? null,
+    // One statement, all or nothing: contacts resolved by id or email (any case), events stored,
+    // and the contacts waiting in triggers for them woken.
+    const { unknown } = await recordReferencedEvents(
+      db,
+      events.map((event): ReferencedEvent => {
+        const common = { type: event.type, occurredAt: event.occurredAt ? new Date(event.occurredAt) : now, properties: event.properties ?? {}, messageId: event.messageId ?? null };
+        return event.contactId !== undefined ? { ...common, contactId: event.contactId } : { ...common, email: event.email! };
+      }),
+      now,
+    );
+    if (unknown.length > 0) {
+      const errors: FieldError[] = unknown.slice(0, 1000).map((index) => ({
+        path: `${batch ? `events.${index}.` : ''}${events[index]!.contactId !== undefined ? 'contactId' : 'email'}`,
+        message: 'no contact with this id or email',
       }));
-      // Also wakes the contacts waiting in triggers for these events.
-      await recordEvents(tx, stored, now);
-    });
+      throw badRequest('Unknown contacts', errors);
+    }
     worker.poke();
     return reply.status(202).send({ accepted: events.length });
   });

@@ -76,6 +76,10 @@ export function publicFormRoutes(app: FastifyInstance, ctx: ServerContext): void
       const { id } = decode(IdParams, request.params);
       const form = await liveForm(id);
       if (!form) return refuse(request, reply, notFound('Form', id), 'Form not found', 'This form does not exist or is not published.');
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type && type !== 'application/x-www-form-urlencoded' && type !== 'application/json') {
+        throw new Problem(415, 'Unsupported Media Type', 'Send the form as application/x-www-form-urlencoded or application/json', [{ path: 'content-type', message: 'unsupported' }]);
+      }
       const raw = rawValues(request.body);
       if (!raw) throw badRequest('Send the form fields as a JSON object or urlencoded', [{ path: 'body', message: 'expected an object of field values' }]);
       const { values, errors, bot } = readSubmission(form.fields, raw);

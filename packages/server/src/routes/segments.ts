@@ -164,6 +164,30 @@ async function validateQuery(db: Queryable, query: SegmentQuery, prefix: string,
     }
   }
   if (errors.length > 0) throw badRequest('The query refers to unknown names or compares unlike values', errors);
+  // Segments used with inSegment are compiled into the query: bound the whole, so that no query
+  // grows past what one SQL statement (and its parameters) can hold.
+  if (refs.segments.length > 0) all ??= await loadSegments(db);
+  const size = expandedSize(query, all ?? new Map(), selfId);
+  if (size > MAX_CONDITIONS) {
+    throw badRequest(`The query is too large: ${size} conditions with the segments it uses, at most ${MAX_CONDITIONS}`, [
+      { path: prefix, message: `at most ${MAX_CONDITIONS} conditions, counting those of the segments it uses` },
+    ]);
+  }
+}
+
+const MAX_CONDITIONS = 2000;
+
+/** How many conditions a query holds once the segments it names are compiled into it. */
+function expandedSize(query: SegmentQuery, segments: ReadonlyMap<string, StoredSegment>, selfId?: string, depth = 0): number {
+  if ('and' in query) return 1 + query.and.reduce((sum, part) => sum + expandedSize(part, segments, selfId, depth), 0);
+  if ('or' in query) return 1 + query.or.reduce((sum, part) => sum + expandedSize(part, segments, selfId, depth), 0);
+  if ('not' in query) return 1 + expandedSize(query.not, segments, selfId, depth);
+  if ('account' in query) return 1 + expandedSize(query.account, segments, selfId, depth);
+  if ('inSegment' in query) {
+    const inner = query.inSegment === selfId ? null : segments.get(query.inSegment)?.query;
+    return 1 + (inner && depth < 8 ? expandedSize(inner, segments, selfId, depth + 1) : 0);
+  }
+  return 1;
 }
 
 /** Whether segment `from` is, or refers through inSegment to, segment `target`. */

@@ -24,8 +24,8 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Paths that belong to the API and the public email/form routes: never answered with the app. */
-const RESERVED = /^\/(api|t|u|f)(\/|$)/;
+/** Paths that belong to the API and the public email, form and page routes: never answered with the app. */
+const RESERVED = /^\/(api|t|u|f|p)(\/|$)/;
 
 const MISSING_BUILD = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Waymark</title></head>
 <body><main><h1>The designer is not built</h1><p>Run <code>npm run build -w @waymark/web</code> (npm install does it), then reload.</p></main></body></html>`;
@@ -33,7 +33,8 @@ const MISSING_BUILD = `<!doctype html><html lang="en"><head><meta charset="utf-8
 /**
  * Serves the journey designer: hashed assets under /assets (cached for good), and index.html for
  * `/`, `/journeys/{id}` and every other page path so the app's own router takes over (SPA
- * fallback). The API, tracking (/t), unsubscribe (/u) and form (/f) paths keep their 404s.
+ * fallback). The API, tracking (/t), unsubscribe (/u), form (/f)
+ * and landing-page (/p) paths keep their 404s.
  */
 export function registerWebApp(app: FastifyInstance, options: WebAppOptions = {}): void {
   const root = resolve(options.root ?? DEFAULT_ROOT);

@@ -57,6 +57,7 @@ function edgeLabel(tile: Tile, field: string): string | undefined {
 }
 
 const EMPTY_POSITIONS = new Map<string, Point>();
+const NO_ERRORS: string[] = [];
 const EDGE_COLORS: Record<string, string> = { onTrue: '#15803d', onFalse: '#b91c1c' };
 
 export function Canvas(props: CanvasProps) {
@@ -68,13 +69,19 @@ export function Canvas(props: CanvasProps) {
   const moved = dragged.layout === layout ? dragged.at : EMPTY_POSITIONS;
   const position = useCallback((id: string) => moved.get(id) ?? layout.get(id) ?? { x: 0, y: 0 }, [moved, layout]);
 
+  // Node data keeps its identity while only positions change (a drag), so memoised tiles do not re-render.
+  const dataById = useMemo(
+    () => new Map(tiles.map((tile) => [tile.id, { tile, insight: insights?.[tile.id], errors: errorsByTile.get(tile.id) ?? NO_ERRORS, summary: summaries.get(tile.id) ?? '', live }])),
+    [tiles, insights, errorsByTile, summaries, live],
+  );
+
   const nodes = useMemo<TileFlowNode[]>(
     () =>
       tiles.map((tile) => ({
         id: tile.id,
         type: 'tile',
         position: position(tile.id),
-        data: { tile, insight: insights?.[tile.id], errors: errorsByTile.get(tile.id) ?? [], summary: summaries.get(tile.id) ?? '', live },
+        data: dataById.get(tile.id)!,
         ariaLabel: tileAccessibleName(tile),
         selected: tile.id === selectedId,
         width: TILE_WIDTH,
@@ -82,7 +89,7 @@ export function Canvas(props: CanvasProps) {
         connectable: !readOnly,
         deletable: false,
       })),
-    [tiles, insights, errorsByTile, summaries, selectedId, position, live, readOnly],
+    [tiles, dataById, selectedId, position, readOnly],
   );
 
   const edges = useMemo<Edge[]>(() => {
@@ -165,6 +172,15 @@ export function Canvas(props: CanvasProps) {
     }
     return result;
   }, [options, tiles, position]);
+
+  // A tile added or removed: keep the whole pipeline in view while it is small enough to read.
+  const tileCount = tiles.length;
+  const lastCount = useRef(tileCount);
+  useEffect(() => {
+    if (lastCount.current === tileCount) return;
+    lastCount.current = tileCount;
+    if (tileCount > 0 && tileCount <= 40) window.requestAnimationFrame(() => void flow.fitView({ padding: 0.08, maxZoom: 1.1, duration: 200 }));
+  }, [tileCount, flow]);
 
   const pointRefs = useRef(new Map<string, HTMLButtonElement>());
   const emptyStartRef = useRef<HTMLButtonElement>(null);
@@ -261,15 +277,15 @@ export function Canvas(props: CanvasProps) {
         selectionKeyCode={null}
         multiSelectionKeyCode={null}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.1 }}
+        fitViewOptions={{ padding: 0.08, maxZoom: 1.1 }}
         minZoom={0.1}
         maxZoom={2}
-        onlyRenderVisibleElements={tiles.length > 120}
+        onlyRenderVisibleElements={tiles.length > 600}
         proOptions={{ hideAttribution: true }}
         aria-label="Journey canvas"
       >
         <Background gap={24} color="#e2e8f0" />
-        <MiniMap pannable zoomable ariaLabel="Journey overview map" nodeColor={(node) => tileTypeInfo((node.data as { tile: Tile }).tile.type).color} nodeStrokeWidth={0} />
+        {tiles.length > 8 && <MiniMap pannable zoomable ariaLabel="Journey overview map" nodeColor={(node) => tileTypeInfo((node.data as { tile: Tile }).tile.type).color} nodeStrokeWidth={0} />}
         {adding && tiles.length > 0 && (
           <ViewportPortal>
             {options.map((option, index) => {

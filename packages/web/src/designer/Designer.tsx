@@ -7,10 +7,10 @@ import { MenuButton } from '../components/Menu.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { TabPanel, Tabs } from '../components/Tabs.tsx';
 import { TileIcon } from '../components/TileIcon.tsx';
-import { deleteTile, exitsOf, insertionOptions, insertTile, replaceTile, connect, type InsertionPoint } from '../journey/graph.ts';
+import { connect, deleteTile, exitsOf, insertionOptions, insertTile, replaceTile, setExit, type InsertionPoint } from '../journey/graph.ts';
 import { newTile, newTileId, newTileName, TILE_TYPES, tileName, tileTypeInfo } from '../journey/tileTypes.ts';
 import { definitionOf, type Journey, type JourneyInsights, type Milestone } from '../journey/types.ts';
-import { RecordsProvider, useRecords } from '../records.tsx';
+import { useRecords } from '../records.tsx';
 import { Link } from '../router.tsx';
 import { useData } from '../useData.ts';
 import { Canvas, type AddingState } from './Canvas.tsx';
@@ -41,11 +41,9 @@ export function Designer({ id }: { id: string }) {
   }
   if (!journey.data) return <p className="page muted">Loading the journey…</p>;
   return (
-    <RecordsProvider>
-      <ReactFlowProvider>
-        <LoadedDesigner key={journey.data.id} initial={journey.data} />
-      </ReactFlowProvider>
-    </RecordsProvider>
+    <ReactFlowProvider>
+      <LoadedDesigner key={journey.data.id} initial={journey.data} />
+    </ReactFlowProvider>
   );
 }
 
@@ -66,7 +64,9 @@ function schemaErrors(def: JourneyDefinition, issues: { path: PropertyKey[]; mes
 function LoadedDesigner({ initial }: { initial: Journey }) {
   const id = initial.id;
   const flow = useReactFlow();
-  const { nameOf } = useRecords();
+  const { nameOf, humanize, refresh: refreshRecords } = useRecords();
+  // Records made or published elsewhere since the app loaded them.
+  useEffect(() => void refreshRecords(), [refreshRecords]);
   const [editor, dispatch] = useReducer(editorReducer, definitionOf(initial), initEditor);
   const def = editor.present;
   const tiles = def.tiles;
@@ -110,9 +110,9 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
 
   const errorsByTile = useMemo(() => {
     const map = new Map<string, string[]>();
-    for (const error of errors ?? []) if (error.tileId) map.set(error.tileId, [...(map.get(error.tileId) ?? []), error.message]);
+    for (const error of errors ?? []) if (error.tileId) map.set(error.tileId, [...(map.get(error.tileId) ?? []), humanize(error.message)]);
     return map;
-  }, [errors]);
+  }, [errors, humanize]);
   const errorsByField = useMemo(() => {
     const map = new Map<string, string[]>();
     for (const error of errors ?? []) if (!error.tileId && error.field) map.set(error.field.split('.')[0]!, [...(map.get(error.field.split('.')[0]!) ?? []), error.message]);
@@ -142,7 +142,12 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
       setSideTab('properties');
       announce(`${tileTypeInfo(tile.type).label} tile “${tileName(tile)}” added ${after}.`, 'success');
       // Focus follows the new tile, so the keyboard user continues from there.
-      window.setTimeout(() => (document.querySelector(`.react-flow__node[data-id="${CSS.escape(tile.id)}"]`) as HTMLElement | null)?.focus(), 50);
+      // (Unless the user has already moved on: the removed insertion point leaves focus on the body.)
+      window.setTimeout(() => {
+        const active = document.activeElement;
+        if (active && active !== document.body && active.isConnected) return;
+        (document.querySelector(`.react-flow__node[data-id="${CSS.escape(tile.id)}"]`) as HTMLElement | null)?.focus();
+      }, 50);
     },
     [tiles, setTiles, announce],
   );
@@ -182,10 +187,9 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
   const paste = useCallback(() => {
     if (!clipboard || readOnly) return;
     const id = newTileId(clipboard.type, new Set(tiles.map((t) => t.id)));
+    // The copy keeps its settings but none of its paths: it goes where the user drops it.
     let copy: Tile = { ...structuredClone(clipboard), id, name: `${tileName(clipboard)} (copy)` };
-    for (const exit of exitsOf(copy)) copy = { ...copy, ...(exit.field === 'next' ? { next: null } : {}) } as Tile;
-    if (copy.type === 'trigger' || copy.type === 'condition') copy = { ...copy, onTrue: null, onFalse: null };
-    if (copy.type === 'splitter') copy = { ...copy, branches: copy.branches.map((b) => ({ ...b, next: null })) };
+    for (const exit of exitsOf(copy)) copy = setExit(copy, exit.field, null);
     setMainTab('design');
     setAdding({ tile: copy, focus: true });
   }, [clipboard, readOnly, tiles]);
@@ -302,7 +306,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
         setShowHelp(true);
       } else if (key === '+' || key === '=') void flow.zoomIn();
       else if (key === '-') void flow.zoomOut();
-      else if (key === '0') void flow.fitView({ padding: 0.2, maxZoom: 1.1 });
+      else if (key === '0') void flow.fitView({ padding: 0.08, maxZoom: 1.1 });
       else if (key === 'escape' && selected && !adding) setSelectedId(null);
     };
     window.addEventListener('keydown', onKey);
@@ -358,7 +362,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
         <span className="command-sep" aria-hidden="true" />
         <button type="button" className="command icon" onClick={() => void flow.zoomIn()} aria-label="Zoom in" title="Zoom in (+)"><Icon name="zoomIn" /></button>
         <button type="button" className="command icon" onClick={() => void flow.zoomOut()} aria-label="Zoom out" title="Zoom out (−)"><Icon name="zoomOut" /></button>
-        <button type="button" className="command icon" onClick={() => void flow.fitView({ padding: 0.2, maxZoom: 1.1 })} aria-label="Fit to screen" title="Fit to screen (0)"><Icon name="fit" /></button>
+        <button type="button" className="command icon" onClick={() => void flow.fitView({ padding: 0.08, maxZoom: 1.1 })} aria-label="Fit to screen" title="Fit to screen (0)"><Icon name="fit" /></button>
         <button type="button" className="command" onClick={() => setShowHelp(true)} aria-keyshortcuts="Shift+?"><Icon name="keyboard" />Keyboard shortcuts</button>
       </div>
 
@@ -374,9 +378,14 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
 
       {errors && errors.length > 0 && (
         <section className="errors-panel" aria-labelledby="errors-title">
-          <h2 id="errors-title">
-            {errors.length} {errors.length === 1 ? 'error' : 'errors'} to fix
-          </h2>
+          <div className="errors-head">
+            <h2 id="errors-title">
+              {errors.length} {errors.length === 1 ? 'error' : 'errors'} to fix
+            </h2>
+            <button type="button" className="link-button" onClick={() => setErrors(null)}>
+              Dismiss
+            </button>
+          </div>
           <ul aria-label="Errors" className="errors-list">
             {errors.map((error, index) => {
               const tile = error.tileId ? tiles.find((t) => t.id === error.tileId) : undefined;
@@ -397,16 +406,13 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
                     {tile ? <TileIcon type={tile.type} size={12} /> : <span className="error-dot" aria-hidden="true" />}
                     <span>
                       {prefix}
-                      {error.message}
+                      {humanize(error.message)}
                     </span>
                   </button>
                 </li>
               );
             })}
           </ul>
-          <button type="button" className="link-button" onClick={() => setErrors(null)}>
-            Dismiss
-          </button>
         </section>
       )}
       {errors && errors.length === 0 && <p className="success-panel">No errors: this journey is ready to go live.</p>}

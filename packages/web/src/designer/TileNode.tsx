@@ -67,16 +67,14 @@ function TileNodeView({ data, selected }: NodeProps<TileFlowNode>) {
       <div className="tile-head">
         <TileIcon type={tile.type} size={16} />
         <div className="tile-titles">
-          <span className="tile-type">{info.label}</span>
-          <span className="tile-name">{tileName(tile)}</span>
+          <span className="tile-type">{info.label}</span> <span className="tile-name">{tileName(tile)}</span>
         </div>
       </div>
-      <div className="tile-summary">{summary}</div>
+      <div className="tile-summary"> {summary} </div>
       <dl className="tile-counts">
         {counts.map(([label, value]) => (
           <div key={label} className="tile-count">
-            <dt>{label}</dt>
-            <dd>{value}</dd>
+            <dt>{label}</dt> <dd>{value}</dd>{' '}
           </div>
         ))}
       </dl>
