@@ -372,7 +372,7 @@ function checkTile(tile: Tile, index: number, graph: Graph, refs: ReferenceLooku
 
 type MakeError = (code: string, field: string | undefined, message: string) => CheckError;
 
-function checkForm(formId: string, field: string, subject: string, forms: ReferenceLookup['forms'], error: MakeError): CheckError[] {
+function checkForm(formId: string | null | undefined, field: string, subject: string, forms: ReferenceLookup['forms'], error: MakeError): CheckError[] {
   if (!formId) return [error('formMissing', field, `${subject} has no form selected`)];
   const form = forms.get(formId);
   if (!form) return [error('formUnknown', field, `${subject} uses form "${formId}", which does not exist`)];

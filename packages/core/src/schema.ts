@@ -40,7 +40,8 @@ export const SegmentGroupTile = z.object({
 });
 export type SegmentGroupTile = z.infer<typeof SegmentGroupTile>;
 
-export const FormSubmittedTile = z.object({ ...tileBase, type: z.literal('formSubmitted'), formId: z.string().min(1), next: NextTile });
+// The form may be chosen later, like an email tile's email: check-for-errors reports it missing.
+export const FormSubmittedTile = z.object({ ...tileBase, type: z.literal('formSubmitted'), formId: z.string().min(1).nullable().optional(), next: NextTile });
 export type FormSubmittedTile = z.infer<typeof FormSubmittedTile>;
 
 export const EmailTile = z.object({ ...tileBase, type: z.literal('email'), emailId: z.string().min(1).nullable().optional(), next: NextTile });

@@ -7,7 +7,7 @@ export async function loadReferences(db: Queryable, def: JourneyDefinition): Pro
   if (def.suppressionSegmentId) ids.segments.add(def.suppressionSegmentId);
   for (const tile of def.tiles) {
     if (tile.type === 'email' && tile.emailId) ids.emails.add(tile.emailId);
-    if (tile.type === 'formSubmitted') ids.forms.add(tile.formId);
+    if (tile.type === 'formSubmitted' && tile.formId) ids.forms.add(tile.formId);
     if (tile.type === 'launchWorkflow' && tile.workflowId) ids.workflows.add(tile.workflowId);
     if (tile.type === 'trigger') {
       for (const rule of tile.rules) {
