@@ -4,7 +4,7 @@ import type { SmtpSender } from '../email/smtpSender.ts';
 import { recordEvents, type NewEvent } from '../events.ts';
 import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/claimOutbox.ts';
 import { loadEmailDeliveries, type EmailDelivery } from '../queries/loadEmailDeliveries.ts';
-import { failBouncedEmails, markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
+import { failUnsendableEmails, markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
 import { signToken } from '../tokens.ts';
 import { nextRetryAt } from './backoff.ts';
 
@@ -67,8 +67,8 @@ export async function deliverEmails(db: Queryable, config: EmailDeliveryConfig, 
   if (!config.smtp) return 0;
   const leased = await claimOutbox(db, 'email', now, lease.limit, lease.seconds);
   if (leased.length === 0) return 0;
-  // A hard-bounced address gets nothing more: those fail at once, with the reason, unsent.
-  const bounced = new Set(await failBouncedEmails(db, leased.map((effect) => effect.id), now));
+  // Hard-bounced addresses, consent that dropped, suppression: those fail at once, with the reason, unsent.
+  const bounced = new Set(await failUnsendableEmails(db, leased.map((effect) => effect.id), now));
   const claimed = bounced.size === 0 ? leased : leased.filter((effect) => !bounced.has(effect.id));
   if (claimed.length === 0) return bounced.size;
   const byId = new Map(claimed.map((effect) => [effect.id, effect]));

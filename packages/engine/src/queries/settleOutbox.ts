@@ -1,3 +1,4 @@
+import { ConsentLevel } from '@waymark/core';
 import type { Queryable } from '../db/database.ts';
 
 export async function markOutboxSent(db: Queryable, ids: number[], now: Date): Promise<void> {
@@ -34,24 +35,40 @@ export async function markOutboxFailed(db: Queryable, failures: OutboxFailure[],
 }
 
 /**
- * Gives up, in one statement, on the claimed emails whose recipient's address hard-bounced:
- * they fail with the reason instead of being sent. Returns the ids it settled.
+ * Gives up, in one statement, on the claimed emails that must not go out whatever happens, each
+ * with its reason: the address hard-bounced; the contact's consent dropped below the journey's
+ * minimum while on it; the contact is in the journey's suppression segment (checked now, so it
+ * holds even part-way through). Returns the ids it settled.
  */
-export async function failBouncedEmails(db: Queryable, outboxIds: number[], now: Date): Promise<number[]> {
+export async function failUnsendableEmails(db: Queryable, outboxIds: number[], now: Date): Promise<number[]> {
   if (outboxIds.length === 0) return [];
   const rows = await db.query<{ id: number }>(
-    `with bounced as (
-       update outbox o set status = 'failed', locked_until = null, last_error = 'the address hard-bounced: no further mail is sent to it'
-         from contacts c
-        where o.id = any($1::bigint[]) and c.id = o.contact_id
-          and exists (select 1 from bounced_emails b where b.email_hash = encode(sha256(convert_to(lower(c.email), 'UTF8')), 'hex'))
+    `with checked as (
+       select o.id,
+              case
+                when exists (select 1 from bounced_emails b where b.email_hash = encode(sha256(convert_to(lower(c.email), 'UTF8')), 'hex'))
+                  then 'the address hard-bounced: no further mail is sent to it'
+                when array_position($3::text[], c.consent) < array_position($3::text[], coalesce(j.definition ->> 'minimumConsent', 'none'))
+                  then 'consent is below the journey''s minimum consent'
+                when exists (select 1 from segment_members sm where sm.segment_id = j.definition ->> 'suppressionSegmentId' and sm.contact_id = c.id)
+                  or exists (select 1 from segment_membership m where m.segment_id = j.definition ->> 'suppressionSegmentId' and m.contact_id = c.id)
+                  then 'the contact is in the journey''s suppression segment'
+              end as reason
+         from outbox o
+         join contacts c on c.id = o.contact_id
+         join journeys j on j.id = o.journey_id
+        where o.id = any($1::bigint[])
+     ), blocked as (
+       update outbox o set status = 'failed', locked_until = null, last_error = checked.reason
+         from checked
+        where o.id = checked.id and checked.reason is not null
        returning o.id, o.kind, o.journey_id, o.iteration, o.tile_id, o.contact_id, o.account_id, o.last_error
      ), logged as (
        insert into effect_failures (outbox_id, kind, journey_id, iteration, tile_id, contact_id, account_id, at, error, retry_at)
-       select id, kind, journey_id, iteration, tile_id, contact_id, account_id, $2, last_error, null from bounced
+       select id, kind, journey_id, iteration, tile_id, contact_id, account_id, $2, last_error, null from blocked
      )
-     select id from bounced`,
-    [outboxIds, now],
+     select id from blocked`,
+    [outboxIds, now, ConsentLevel.options],
   );
   return rows.map((row) => row.id);
 }
