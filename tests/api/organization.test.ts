@@ -111,7 +111,8 @@ describe('business units, users and API keys', () => {
     const elsewhere = await server.api('POST', '/contacts', { email: 'far@example.com', businessUnitId: rootUnitId }, { key: local.key });
     expect(elsewhere.status).toBe(403);
     const orgContact = await server.api('POST', '/contacts', { email: 'org@example.com' });
-    expect((await server.api('PATCH', `/contacts/${orgContact.body.id}`, { firstName: 'X' }, { key: local.key })).status).toBe(403);
+    // A record of another unit does not exist for a business-unit-level user (contract §2: 404).
+    expect((await server.api('PATCH', `/contacts/${orgContact.body.id}`, { firstName: 'X' }, { key: local.key })).status).toBe(404);
 
     // A business-unit-level admin cannot mint keys (or users) with wider rights than its own.
     const localAdmin = await userWithKey('admin', other.body.id, 'businessUnit');

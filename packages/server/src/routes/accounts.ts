@@ -8,6 +8,7 @@ import { listPage } from '../pagination.ts';
 import { badRequest, notFound, type FieldError } from '../problem.ts';
 import { AttributeValues, declareAttributes, type AttributeValue } from './attributes.ts';
 import { existingIds, requireReach } from './businessUnits.ts';
+import { canSee, unitFilter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const Ref = z.string().min(1).max(200).nullable().optional();
@@ -38,9 +39,9 @@ async function checkReferences(db: Queryable, values: { businessUnitId?: string 
   if (errors.length > 0) throw badRequest('Unknown referenced record', errors);
 }
 
-async function loadAccount(db: Queryable, id: string, forUpdate = false): Promise<Account> {
+async function loadAccount(db: Queryable, id: string, caller: Caller, forUpdate = false): Promise<Account> {
   const [row] = await db.query<Account>(`select ${COLUMNS} from accounts t where t.id = $1${forUpdate ? ' for update' : ''}`, [id]);
-  if (!row) throw notFound('Account', id);
+  if (!row || !canSee(caller, row.businessUnitId)) throw notFound('Account', id);
   return row;
 }
 
@@ -80,10 +81,11 @@ export function accountRoutes(app: FastifyInstance, { db, clock, worker }: Serve
       params.push(filter.businessUnitId);
       where += ` and t.business_unit_id = $${params.length}`;
     }
+    where += unitFilter(request.caller, 't.business_unit_id', params);
     return listPage(db, request.query, `select ${COLUMNS} from accounts t ${where}`, params);
   });
 
-  app.get('/accounts/:id', async (request) => loadAccount(db, decode(IdParams, request.params).id));
+  app.get('/accounts/:id', async (request) => loadAccount(db, decode(IdParams, request.params).id, request.caller));
 
   app.patch('/accounts/:id', async (request) => {
     const { caller } = request;
@@ -91,7 +93,7 @@ export function accountRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const { id } = decode(IdParams, request.params);
     const patch = decode(AccountPatch, body(request.body));
     const row = await db.transaction(async (tx) => {
-      const account = await loadAccount(tx, id, true);
+      const account = await loadAccount(tx, id, request.caller, true);
       requireAccountReach(caller, account.businessUnitId);
       if (patch.businessUnitId !== undefined) requireAccountReach(caller, patch.businessUnitId);
       await checkReferences(tx, patch);
@@ -121,7 +123,7 @@ export function accountRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     requireWriter(caller);
     const { id } = decode(IdParams, request.params);
     await db.transaction(async (tx) => {
-      const account = await loadAccount(tx, id, true);
+      const account = await loadAccount(tx, id, request.caller, true);
       requireAccountReach(caller, account.businessUnitId);
       // Its contacts stay, without an account (the schema sets account_id to null).
       await tx.query('delete from accounts where id = $1', [id]);

@@ -8,6 +8,7 @@ import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound, type FieldError } from '../problem.ts';
 import { AttributeValues, declareAttributes, type AttributeValue } from './attributes.ts';
+import { canSee, unitFilter } from '../visibility.ts';
 import { existingIds, requireReach } from './businessUnits.ts';
 
 export const MAX_BATCH = 10_000;
@@ -93,9 +94,9 @@ export function unknownContacts(ids: readonly string[], known: ReadonlySet<strin
   return errors;
 }
 
-async function loadContact(db: Queryable, id: string, forUpdate = false): Promise<Contact> {
+async function loadContact(db: Queryable, id: string, caller: Caller, forUpdate = false): Promise<Contact> {
   const [row] = await db.query<Contact>(`select ${contactColumns('c')} from contacts c where c.id = $1${forUpdate ? ' for update' : ''}`, [id]);
-  if (!row) throw notFound('Contact', id);
+  if (!row || !canSee(caller, row.businessUnitId)) throw notFound('Contact', id);
   return row;
 }
 
@@ -263,10 +264,11 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
       params.push(filter.accountId);
       where += ` and c.account_id = $${params.length}`;
     }
+    where += unitFilter(request.caller, 'c.business_unit_id', params);
     return listPage(db, request.query, `select ${contactColumns('c')} from contacts c ${where}`, params, 'c');
   });
 
-  app.get('/contacts/:id', async (request) => loadContact(db, decode(IdParams, request.params).id));
+  app.get('/contacts/:id', async (request) => loadContact(db, decode(IdParams, request.params).id, request.caller));
 
   app.patch('/contacts/:id', async (request) => {
     const { caller } = request;
@@ -275,7 +277,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const patch = decode(ContactPatch, body(request.body));
     const row = await uniqueEmail(
       db.transaction(async (tx) => {
-        const contact = await loadContact(tx, id, true);
+        const contact = await loadContact(tx, id, request.caller, true);
         requireReach(caller, contact.businessUnitId, 'The contact');
         if (patch.businessUnitId !== undefined) requireReach(caller, patch.businessUnitId, 'The contact');
         const errors = await referenceErrors(tx, [patch], () => '');
@@ -318,7 +320,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     requireWriter(caller);
     const { id } = decode(IdParams, request.params);
     await db.transaction(async (tx) => {
-      const contact = await loadContact(tx, id, true);
+      const contact = await loadContact(tx, id, request.caller, true);
       requireReach(caller, contact.businessUnitId, 'The contact');
       await eraseContact(tx, id, clock.now());
     });
@@ -332,7 +334,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
    */
   app.get('/contacts/:id/segments', async (request) => {
     const { id } = decode(IdParams, request.params);
-    await loadContact(db, id);
+    await loadContact(db, id, request.caller);
     const items = await db.query(
       `select s.id, s.name, s.kind, x.since
          from (select segment_id, added_at as since from segment_members where contact_id = $1
@@ -346,7 +348,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
 
   app.get('/contacts/:id/subscription-lists', async (request) => {
     const { id } = decode(IdParams, request.params);
-    await loadContact(db, id);
+    await loadContact(db, id, request.caller);
     const items = await db.query(
       `select l.id, l.name, m.added_at as since from list_members m join subscription_lists l on l.id = m.list_id where m.contact_id = $1 order by l.name, l.id`,
       [id],
@@ -357,7 +359,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
   /** GDPR access and portability: everything held about the person, as one JSON document. */
   app.get('/contacts/:id/export', async (request, reply) => {
     const { id } = decode(IdParams, request.params);
-    const contact = await loadContact(db, id);
+    const contact = await loadContact(db, id, request.caller);
     const held = await exportContact(db, id);
     return reply
       .header('content-disposition', `attachment; filename="contact-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100)}.json"`)

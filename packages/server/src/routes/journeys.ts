@@ -18,6 +18,7 @@ import type { Caller, ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../problem.ts';
+import { canSee, unitFilter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const ContactParams = IdParams.extend({ contactId: z.string().min(1).max(200) });
@@ -79,9 +80,9 @@ function assertScopeAllowed(caller: Caller, def: JourneyDefinition): void {
 export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db, clock } = ctx;
 
-  const load = async (id: string, forUpdate = false, tx = db as Parameters<typeof getJourney>[0]) => {
+  const load = async (caller: Caller, id: string, forUpdate = false, tx = db as Parameters<typeof getJourney>[0]) => {
     const journey = await getJourney(tx, id, { forUpdate });
-    if (!journey) throw notFound('Journey', id);
+    if (!journey || !canSee(caller, journey.businessUnitId)) throw notFound('Journey', id);
     return journey;
   };
 
@@ -128,6 +129,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
       params.push(filter.q);
       where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
     }
+    where += unitFilter(request.caller, 't.business_unit_id', params);
     const page = await listPage<StoredJourney>(
       db,
       request.query,
@@ -138,7 +140,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { items: page.items.map(journeyView), nextCursor: page.nextCursor };
   });
 
-  app.get('/journeys/:id', async (request) => journeyView(await load(decode(IdParams, request.params).id)));
+  app.get('/journeys/:id', async (request) => journeyView(await load(request.caller, decode(IdParams, request.params).id)));
 
   app.put('/journeys/:id', async (request) => {
     requireWriter(request.caller);
@@ -146,7 +148,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const def = decode(JourneyDefinition, body(request.body));
     assertScopeAllowed(request.caller, def);
     return db.transaction(async (tx) => {
-      const journey = await load(id, true, tx);
+      const journey = await load(request.caller, id, true, tx);
       if (journey.status !== 'draft') throw conflict(`Journey is ${journey.status}; only a draft can be edited`);
       const updated = await updateJourneyDefinition(tx, id, def, clock.now());
       await insertMilestone(tx, id, 'updated', clock.now(), undefined, request.caller.userId);
@@ -160,7 +162,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     // An object, checked before it is merged: spreading an array or a string would "succeed".
     const raw = decode(PatchObject, body(request.body));
     return db.transaction(async (tx) => {
-      const journey = await load(id, true, tx);
+      const journey = await load(request.caller, id, true, tx);
       const now = clock.now();
       if (journey.status === 'draft') {
         const merged = decode(JourneyDefinition, { ...journey.definition, ...raw });
@@ -196,7 +198,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
     await db.transaction(async (tx) => {
-      const journey = await load(id, true, tx);
+      const journey = await load(request.caller, id, true, tx);
       if (journey.status !== 'draft') throw conflict(`Journey is ${journey.status}; only a draft can be deleted`);
       await deleteJourney(tx, id);
     });
@@ -204,7 +206,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.post('/journeys/:id/check', async (request) => {
-    const journey = await load(decode(IdParams, request.params).id);
+    const journey = await load(request.caller, decode(IdParams, request.params).id);
     const errors = await check(journey.definition);
     await insertMilestone(db, journey.id, 'checked', clock.now(), { errors: errors.length }, request.caller.userId);
     return { errors };
@@ -213,13 +215,13 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/journeys/:id/go-live', async (request) => {
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
-    const journey = await load(id);
+    const journey = await load(request.caller, id);
     if (journey.status === 'live') return { status: 'live' };
     if (journey.status === 'ended') throw conflict('The journey has ended; extend endAt to run it again');
     const errors = await check(journey.definition);
     if (errors.length > 0) throw unprocessable(`The journey has ${errors.length} error(s); fix them before going live`, { errors });
     return db.transaction(async (tx) => {
-      const locked = await load(id, true, tx);
+      const locked = await load(request.caller, id, true, tx);
       const now = clock.now();
       const recurrence = locked.definition.recurrence;
       // A recurring journey that ran its last iteration is done: restarting it changes nothing.
@@ -238,7 +240,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
     return db.transaction(async (tx) => {
-      const journey = await load(id, true, tx);
+      const journey = await load(request.caller, id, true, tx);
       if (journey.status === 'draft') throw conflict('A draft journey is not running');
       if (journey.status === 'live') {
         await setJourneyStatus(tx, id, 'stopped', clock.now());
@@ -249,26 +251,26 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   });
 
   app.get('/journeys/:id/insights', async (request) => {
-    const journey = await load(decode(IdParams, request.params).id);
+    const journey = await load(request.caller, decode(IdParams, request.params).id);
     const { accountId } = decode(InsightsQuery, request.query);
     return journeyInsights(db, journey.id, journey.definition.tiles, accountId);
   });
 
   app.get('/journeys/:id/milestones', async (request) => {
-    const journey = await load(decode(IdParams, request.params).id);
+    const journey = await load(request.caller, decode(IdParams, request.params).id);
     const items = await db.query(`select at, kind, detail, user_id as "userId" from journey_milestones where journey_id = $1 order by id`, [journey.id]);
     return { items, nextCursor: null };
   });
 
   app.get('/journeys/:id/iterations', async (request) => {
-    const journey = await load(decode(IdParams, request.params).id);
+    const journey = await load(request.caller, decode(IdParams, request.params).id);
     const items = await db.query(`select number, started_at as "startedAt", status from journey_iterations where journey_id = $1 order by number`, [journey.id]);
     return { items, nextCursor: null };
   });
 
   app.get('/journeys/:id/contacts/:contactId', async (request) => {
     const { id, contactId } = decode(ContactParams, request.params);
-    await load(id);
+    await load(request.caller, id);
     const path = await contactPath(db, id, contactId);
     if (!path) throw notFound('Contact on this journey', contactId);
     return path;

@@ -3,10 +3,11 @@ import { compileSegmentQuery, loadSegments, SqlParams, type Queryable, type Stor
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
-import type { ServerContext } from '../context.ts';
+import type { Caller, ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, fieldPath, notFound, type FieldError } from '../problem.ts';
+import { canSee, unitFilter } from '../visibility.ts';
 import { declaredAttributes, type AttributeType } from './attributes.ts';
 import { existingIds } from './businessUnits.ts';
 import { contactColumns, MAX_BATCH, unknownContacts } from './contacts.ts';
@@ -31,6 +32,7 @@ interface Segment {
   name: string;
   kind: 'dynamic' | 'static';
   query: SegmentQuery | null;
+  businessUnitId: string | null;
 }
 
 /** A failed alternative of a union that did not even have the shape of the input (wrong or missing keys). */
@@ -213,9 +215,9 @@ function segmentIdsIn(query: SegmentQuery): string[] {
   return [];
 }
 
-async function loadSegment(db: Queryable, id: string, forUpdate = false): Promise<Segment> {
+async function loadSegment(db: Queryable, id: string, caller: Caller, forUpdate = false): Promise<Segment> {
   const [row] = await db.query<Segment>(`select ${COLUMNS} from segments t where t.id = $1${forUpdate ? ' for update' : ''}`, [id]);
-  if (!row) throw notFound('Segment', id);
+  if (!row || !canSee(caller, row.businessUnitId)) throw notFound('Segment', id);
   return row;
 }
 
@@ -265,17 +267,18 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
       params.push(filter.q);
       where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
     }
+    where += unitFilter(request.caller, 't.business_unit_id', params);
     return listPage(db, request.query, `select ${COLUMNS} from segments t ${where}`, params);
   });
 
-  app.get('/segments/:id', async (request) => loadSegment(db, decode(IdParams, request.params).id));
+  app.get('/segments/:id', async (request) => loadSegment(db, decode(IdParams, request.params).id, request.caller));
 
   app.patch('/segments/:id', async (request) => {
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
     const patch = decodeWithQuery(SegmentPatch, body(request.body));
     const row = await db.transaction(async (tx) => {
-      const segment = await loadSegment(tx, id, true);
+      const segment = await loadSegment(tx, id, request.caller, true);
       if (patch.query !== undefined) {
         if (segment.kind === 'static') throw badRequest('A static segment has no query; change its members instead', [{ path: 'query', message: 'not allowed on a static segment' }]);
         await validateQuery(tx, patch.query, 'query', id);
@@ -297,7 +300,7 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
     await db.transaction(async (tx) => {
-      await loadSegment(tx, id, true);
+      await loadSegment(tx, id, request.caller, true);
       const usedBy = await tx.query<{ kind: string; id: string }>(
         `select 'segment' as kind, s.id from segments s
           where s.id <> $1 and s.query is not null and jsonb_path_exists(s.query, '$.**.inSegment ? (@ == $id)', jsonb_build_object('id', $1::text))
@@ -323,7 +326,7 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const add = change.add ?? [];
     const remove = change.remove ?? [];
     const result = await db.transaction(async (tx) => {
-      const segment = await loadSegment(tx, id, true);
+      const segment = await loadSegment(tx, id, request.caller, true);
       if (segment.kind !== 'static') throw conflict('A dynamic segment holds whoever its query matches; only static segments have members to change');
       const known = await existingIds(tx, 'contacts', [...add, ...remove]);
       const errors = [...unknownContacts(add, known, 'add'), ...unknownContacts(remove, known, 'remove')];
@@ -340,7 +343,7 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
   });
 
   app.get('/segments/:id/members', async (request) => {
-    const segment = await loadSegment(db, decode(IdParams, request.params).id);
+    const segment = await loadSegment(db, decode(IdParams, request.params).id, request.caller);
     if (segment.kind === 'static' || !segment.query) {
       return listPage(
         db,
