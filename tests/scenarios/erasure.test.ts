@@ -115,6 +115,8 @@ describe('erasure, then a re-import that is never mailed', () => {
     await server.drain();
     const found = (await server.api('GET', '/contacts?q=eve@')).body.items;
     expect(found).toEqual([expect.objectContaining({ email: 'EVE@Example.com', firstName: 'Eve' })]);
+    expect((await server.api('GET', `/contacts/${found[0].id}/export`)).body.suppressed).toBe(true);
+    expect((await server.api('GET', `/contacts/${ids.Dan}/export`)).body.suppressed).toBe(false);
     const members = (await server.api('GET', `/subscription-lists/${ids.list}/members`)).body.items.map((c: { email: string }) => c.email.toLowerCase()).sort();
     expect(members).toEqual(['dan@example.com', 'eve@example.com', 'finn@example.com']);
     expect(subjectsFor('finn@example.com')).toEqual(['Welcome, Finn']);

@@ -40,10 +40,10 @@ describe('the subscription center', () => {
     await create('/content-settings', { name: 'Default', postalAddress: '1 Main Street, Springfield', isDefault: true });
     ids.list = (await create('/subscription-lists', { name: 'Product news' })).id;
     ids.other = (await create('/subscription-lists', { name: 'Events <& invitations>' })).id;
-    for (const name of ['Ann', 'Bob', 'Carl', 'Dana']) {
+    for (const name of ['Ann', 'Bob', 'Carl', 'Dana', 'Erin']) {
       ids[name] = (await create('/contacts', { email: `${name.toLowerCase()}@example.com`, firstName: name, consent: 'marketing' })).id;
     }
-    await server.api('POST', `/subscription-lists/${ids.list}/members`, { add: [ids.Ann, ids.Bob, ids.Carl, ids.Dana] });
+    await server.api('POST', `/subscription-lists/${ids.list}/members`, { add: [ids.Ann, ids.Bob, ids.Carl, ids.Dana, ids.Erin] });
     const footer = '<p><a href="{{ content.subscriptionCenterUrl }}">Manage your subscriptions</a> · {{ content.postalAddress }}</p>';
     for (const [key, subject] of [['first', 'Product news: April'], ['second', 'Product news: the follow-up']] as const) {
       ids[key] = (await create('/emails', { name: subject, subject, html: `<p>Hello {{ contact.firstName }}.</p>${footer}` })).id;
@@ -72,7 +72,7 @@ describe('the subscription center', () => {
   });
 
   it('sends the first email to every subscriber, with the center link and the one-click headers', () => {
-    for (const name of ['ann', 'bob', 'carl', 'dana']) expect(subjectsFor(`${name}@example.com`)).toEqual(['Product news: April']);
+    for (const name of ['ann', 'bob', 'carl', 'dana', 'erin']) expect(subjectsFor(`${name}@example.com`)).toEqual(['Product news: April']);
     const message = mailTo('ann@example.com')[0]!;
     expect(message.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     expect(centerLink('ann@example.com')).toMatch(/\/u\/[^/]+$/);
@@ -86,7 +86,7 @@ describe('the subscription center', () => {
       }
     }
     await server.drain();
-    expect(await listMembers()).toEqual(['ann@example.com', 'bob@example.com', 'carl@example.com', 'dana@example.com']);
+    expect(await listMembers()).toEqual(['ann@example.com', 'bob@example.com', 'carl@example.com', 'dana@example.com', 'erin@example.com']);
   });
 
   it('shows Ann her lists with toggles and a global opt-out, escaped, never framed', async () => {
@@ -134,7 +134,7 @@ describe('the subscription center', () => {
     expect(html).toContain(`name="list" value="${ids.list}">`);
     expect(html).toContain(`name="list" value="${ids.other}" checked`);
 
-    expect(await listMembers()).toEqual(['bob@example.com', 'carl@example.com', 'dana@example.com']);
+    expect(await listMembers()).toEqual(['bob@example.com', 'carl@example.com', 'dana@example.com', 'erin@example.com']);
     expect(await pathOf('Ann')).toMatchObject({ status: 'exited', reason: 'unsubscribed', tileId: 'week' });
     expect(await unsubscribedEvents('Ann')).toEqual([expect.objectContaining({ properties: expect.objectContaining({ listId: ids.list, source: 'subscriptionCenter' }) })]);
   });
@@ -145,17 +145,24 @@ describe('the subscription center', () => {
     const response = await fetch(oneClickLink('carl@example.com'), { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('You are unsubscribed');
-    expect(await listMembers()).toEqual(['bob@example.com', 'dana@example.com']);
+    expect(await listMembers()).toEqual(['bob@example.com', 'dana@example.com', 'erin@example.com']);
     expect(await pathOf('Carl')).toMatchObject({ status: 'exited', reason: 'unsubscribed' });
     expect(await unsubscribedEvents('Carl')).toEqual([expect.objectContaining({ properties: expect.objectContaining({ listId: ids.list, source: 'oneClick' }) })]);
   });
 
   it('keeps Bob on the journey when staff remove him from the list by hand (no event either)', async () => {
-    expect((await server.api('POST', `/subscription-lists/${ids.list}/members`, { remove: [ids.Bob] })).body).toEqual({ added: 0, removed: 1 });
+    expect((await server.api('POST', `/subscription-lists/${ids.list}/members`, { remove: [ids.Bob, ids.Erin] })).body).toEqual({ added: 0, removed: 2 });
     await server.drain();
     expect(await listMembers()).toEqual(['dana@example.com']);
     expect(await pathOf('Bob')).toMatchObject({ status: 'active', tileId: 'week' });
+    expect(await pathOf('Erin')).toMatchObject({ status: 'active', tileId: 'week' });
     expect(await unsubscribedEvents('Bob')).toEqual([]);
+  });
+
+  it('still takes Erin off the journey when she unsubscribes after staff took her off the list', async () => {
+    const response = await fetch(oneClickLink('erin@example.com'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(response.status).toBe(200);
+    expect(await pathOf('Erin')).toMatchObject({ status: 'exited', reason: 'unsubscribed' });
   });
 
   it('a week later sends the follow-up to Bob and Dana only', async () => {
@@ -164,8 +171,9 @@ describe('the subscription center', () => {
     expect(subjectsFor('dana@example.com')).toEqual(['Product news: April', 'Product news: the follow-up']);
     expect(subjectsFor('ann@example.com')).toEqual(['Product news: April']);
     expect(subjectsFor('carl@example.com')).toEqual(['Product news: April']);
+    expect(subjectsFor('erin@example.com')).toEqual(['Product news: April']);
     const insights = (await server.api('GET', `/journeys/${ids.journey}/insights`)).body;
-    expect(insights.contacts).toMatchObject({ entered: 4, completed: 2, exited: 2 });
+    expect(insights.contacts).toMatchObject({ entered: 5, completed: 2, exited: 3 });
     expect(smtp.duplicates).toBe(0);
   });
 

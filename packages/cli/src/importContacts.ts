@@ -61,7 +61,7 @@ type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 const MAX_BATCH = 10_000;
 // Well under the server's 16 MiB body limit, whatever the rows hold.
 const MAX_BATCH_BYTES = 8 * 1024 * 1024;
-const IN_FLIGHT = 2;
+const IN_FLIGHT = 3;
 
 /** Where a column goes: a contact field, a custom attribute, or nowhere. */
 type Target = { field: Field } | { attribute: string } | { skip: true };
@@ -312,15 +312,20 @@ export async function importContactsFile(options: ImportOptions): Promise<Import
   let targets: Target[] | null = null;
   let batch: Row[] = [];
   let batchBytes = 0;
-  // Two batches are in the server while the next is read: parsing, the API and the database
-  // work at the same time (on two cores, one in flight leaves the server idle while it waits).
-  const inFlight = new Set<Promise<void>>();
+  // Up to three batches are in the server while the next is read: parsing, the API and the
+  // database work at the same time (one in flight leaves the server idle while it waits). A batch
+  // that names an address a batch in flight names waits for it: the later row must win, and two
+  // transactions upserting the same rows in opposite orders would deadlock.
+  const inFlight = new Map<Promise<void>, Set<string>>();
   const flush = async () => {
     if (batch.length === 0) return;
     const rows = batch;
     batch = [];
     batchBytes = 0;
-    while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+    const emails = new Set(rows.map((row) => row.email.toLowerCase()));
+    const overlapping = () => [...inFlight].filter(([, sent]) => [...emails].some((email) => sent.has(email))).map(([promise]) => promise);
+    for (let waitFor = overlapping(); waitFor.length > 0; waitFor = overlapping()) await Promise.all(waitFor);
+    while (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight.keys());
     await declareFromRows(rows);
     const sending: Promise<void> = send(rows).then(() => {
       inFlight.delete(sending);
@@ -328,7 +333,7 @@ export async function importContactsFile(options: ImportOptions): Promise<Import
       progress.seconds = (performance.now() - started) / 1000;
       options.onProgress?.({ ...progress });
     });
-    inFlight.add(sending);
+    inFlight.set(sending, emails);
     // Marked as handled: the failure surfaces at the next flush or at the end, not as a crash.
     sending.catch(() => undefined);
   };
@@ -383,7 +388,7 @@ export async function importContactsFile(options: ImportOptions): Promise<Import
     if (batch.length >= batchSize || batchBytes >= MAX_BATCH_BYTES) await flush();
   }
   await flush();
-  await Promise.all(inFlight);
+  await Promise.all(inFlight.keys());
   if (!targets) throw new UsageError(`${options.file} is empty: it needs a header row`, 'import');
   const report = out.report;
   if (report) await new Promise<void>((resolve, reject) => report.end((error?: Error | null) => (error ? reject(error) : resolve())));

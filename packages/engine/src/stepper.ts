@@ -27,13 +27,14 @@ interface BatchEffects {
 /**
  * Claims one batch of due contacts, moves each through as many tiles as it can go now (in memory,
  * with the pure step functions), and writes positions, history and effects back in one
- * transaction. Returns how many tile steps were taken.
+ * transaction. Returns how many tile steps were taken, and how many due contacts it claimed: a batch
+ * whose contacts all keep waiting (a trigger looked again) takes no step, yet more may be due.
  */
-export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, RunnableJourney>, now: Date, limit: number): Promise<number> {
-  if (journeys.size === 0) return 0;
-  const { steps, accountHits } = await db.transaction(async (tx) => {
+export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, RunnableJourney>, now: Date, limit: number): Promise<{ steps: number; claimed: number }> {
+  if (journeys.size === 0) return { steps: 0, claimed: 0 };
+  const { steps, claimed, accountHits } = await db.transaction(async (tx) => {
     const due = await claimDueSteps(tx, now, [...journeys.keys()], limit);
-    if (due.length === 0) return { steps: 0, accountHits: [] };
+    if (due.length === 0) return { steps: 0, claimed: 0, accountHits: [] };
     const splitterCounts = await loadSplitterCountsFor(tx, due, journeys);
     const effects: BatchEffects = { history: [], accountHits: [], outbox: [], activities: [], leads: [] };
     const writes: StepWrite[] = [];
@@ -61,12 +62,12 @@ export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, R
     await insertActivities(tx, effects.activities, now);
     await insertLeads(tx, effects.leads, now);
     await insertAccountTriggerHits(tx, effects.accountHits, now);
-    return { steps: effects.history.length, accountHits: effects.accountHits };
+    return { steps: effects.history.length, claimed: due.length, accountHits: effects.accountHits };
   });
   // After commit, holding no locks: waking rows another worker holds just waits for it, never
   // deadlocks. Should this process die first, those rows still see the hit when they fall due.
   await wakeAccountContacts(db, accountHits, now);
-  return steps;
+  return { steps, claimed };
 }
 
 /** Where a contact stands while a batch moves it: its row, tile and arrival time there. */

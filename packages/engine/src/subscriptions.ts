@@ -60,8 +60,8 @@ export async function listsTargetedByMessage(db: Queryable, outboxId: number): P
  * Applies a contact's own subscription change, set-based, in the caller's transaction. Leaving a
  * list this way (unlike a staff member's removal) takes the contact off every journey whose entry
  * targets that list before its next step, and cancels that journey's emails still queued for it
- * (contract §5.4). A global opt-out leaves every list, lowers consent to `transactional`, and so
- * also leaves journeys that ask for more consent than that. Each list left is an `unsubscribed`
+ * (contract §5.4). A global opt-out leaves every list (and every journey that targets one), lowers
+ * consent to `transactional`, and so also leaves journeys that ask for more consent than that. Each list left is an `unsubscribed`
  * event, each list joined a `subscribed` one. Returns null for a contact that no longer exists.
  */
 export async function applySubscriptionChange(tx: Queryable, change: SubscriptionChange, now: Date): Promise<SubscriptionOutcome | null> {
@@ -91,6 +91,9 @@ export async function applySubscriptionChange(tx: Queryable, change: Subscriptio
   }
 
   const unsubscribed = removed.map((row) => row.list_id);
+  // The contact's own wish decides, not the list's state: someone a staff member already took off
+  // a list is still on its journey, and asking to leave the list takes them off that too.
+  const leavingJourneysOf = [...new Set([...unsubscribed, ...(leaving ?? [])])];
   const [exits] = await tx.query<{ exited: number }>(
     `with exited as (
        update journey_contacts jc
@@ -99,7 +102,7 @@ export async function applySubscriptionChange(tx: Queryable, change: Subscriptio
         where jc.journey_id = j.id and jc.contact_id = $1 and jc.status = 'active'
           and (exists (select 1 from jsonb_array_elements(coalesce(j.definition -> 'tiles' -> 0 -> 'segments', '[]'::jsonb)) s
                         where s ->> 'source' = 'subscriptionList' and coalesce(s ->> 'mode', 'include') = 'include'
-                          and s ->> 'listId' = any($2::text[]))
+                          and ($4 or s ->> 'listId' = any($2::text[])))
                or ($4 and array_position($5::text[], coalesce(j.definition ->> 'minimumConsent', 'none')) > $6::int))
        returning jc.journey_id, jc.iteration),
      cancelled as (
@@ -108,7 +111,7 @@ export async function applySubscriptionChange(tx: Queryable, change: Subscriptio
         where o.contact_id = $1 and o.status = 'pending' and o.kind = 'email' and o.journey_id = x.journey_id and o.iteration = x.iteration
        returning 1)
      select (select count(*) from exited)::int as exited, (select count(*) from cancelled)::int as cancelled`,
-    [change.contactId, unsubscribed, now, optOut, ConsentLevel.options, consent + 1],
+    [change.contactId, leavingJourneysOf, now, optOut, ConsentLevel.options, consent + 1],
   );
 
   const base = { source: change.source, outboxId: change.outboxId ?? null };

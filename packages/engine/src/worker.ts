@@ -38,12 +38,14 @@ export interface TickResult {
   segmented: number;
   admitted: number;
   steps: number;
+  /** Due contacts looked at, including those that keep waiting (a trigger whose rules do not hold yet). */
+  evaluated: number;
   sent: number;
   /** Leads whose score or sales-readiness changed. */
   scored: number;
 }
 
-const workDone = (result: TickResult) => result.lifecycle + result.segmented + result.admitted + result.steps + result.sent + result.scored;
+const workDone = (result: TickResult) => result.lifecycle + result.segmented + result.admitted + result.steps + result.evaluated + result.sent + result.scored;
 
 /**
  * One engine worker: stateless, so any number can run against one database. Each tick moves the
@@ -73,7 +75,7 @@ export class Worker {
     const { db, clock } = this.options;
     if (clock instanceof ManualClock) await clock.refresh();
     const now = clock.now();
-    const result: TickResult = { lifecycle: await advanceLifecycle(db, now), segmented: 0, admitted: 0, steps: 0, sent: 0, scored: 0 };
+    const result: TickResult = { lifecycle: await advanceLifecycle(db, now), segmented: 0, admitted: 0, steps: 0, evaluated: 0, sent: 0, scored: 0 };
     const journeys = await loadLiveJourneys(db);
     const started = journeys.filter((journey) => journey.currentIteration >= 1 && now >= journey.startAt && now < journey.endAt);
     if (admit) {
@@ -83,9 +85,11 @@ export class Worker {
     }
     const runnable = new Map(started.map((journey) => [journey.id, journey]));
     for (let batch = 0; batch < 50; batch += 1) {
-      const steps = await runStepBatch(db, runnable, now, this.options.batchSize ?? 2000);
+      // A batch of contacts that all keep waiting takes no step, but more may be due: go on until none is.
+      const { steps, claimed } = await runStepBatch(db, runnable, now, this.options.batchSize ?? 2000);
       result.steps += steps;
-      if (steps === 0) break;
+      result.evaluated += claimed;
+      if (claimed === 0) break;
     }
     // After the steps, so a lead created just now is scored in the same tick.
     result.scored = await scoreLeads(db, now);
@@ -97,13 +101,14 @@ export class Worker {
 
   /** Runs ticks until nothing is due at the current clock time. Returns the tile steps taken. */
   async drain(): Promise<TickResult> {
-    const total: TickResult = { lifecycle: 0, segmented: 0, admitted: 0, steps: 0, sent: 0, scored: 0 };
+    const total: TickResult = { lifecycle: 0, segmented: 0, admitted: 0, steps: 0, evaluated: 0, sent: 0, scored: 0 };
     for (;;) {
       const result = await this.tick();
       total.lifecycle += result.lifecycle;
       total.segmented += result.segmented;
       total.admitted += result.admitted;
       total.steps += result.steps;
+      total.evaluated += result.evaluated;
       total.sent += result.sent;
       total.scored += result.scored;
       if (workDone(result) === 0) return total;

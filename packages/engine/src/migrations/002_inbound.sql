@@ -83,3 +83,8 @@ create table effect_failures (
   retry_at timestamptz
 );
 create index effect_failures_journey on effect_failures (journey_id, contact_id);
+
+-- Conditions and triggers load a contact's lists and static segments by contact (loadContactFacts):
+-- without these, each lookup reads every membership of every list or segment.
+create index list_members_contact on list_members (contact_id);
+create index segment_members_contact on segment_members (contact_id);

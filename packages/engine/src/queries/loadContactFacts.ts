@@ -27,8 +27,19 @@ interface FactRow {
  */
 export async function loadContactFacts(db: Queryable, contactIds: string[], eventTypes: string[]): Promise<Map<string, ContactFacts>> {
   const rows = await db.query<FactRow>(
-    `select c.id, c.email, c.first_name, c.last_name, c.consent, c.time_zone, c.account_id, c.business_unit_id,
-            c.owner_user_id, c.created_at, c.attributes, lead.score as lead_score, lead.sales_ready,
+    // The derived lead fields (leadScore, salesReady) come from the contact's own leads and its
+    // account's account-level leads, exactly as the segment compiler reads them; aggregated for the
+    // whole batch at once, by index, rather than once per contact.
+    `with batch_leads as (
+       select x.id, max(x.score) as score, bool_or(x.ready) as sales_ready
+         from (select l.contact_id as id, l.score, l.sales_ready_at is not null as ready from leads l where l.contact_id = any($1::text[])
+               union all
+               select c.id, l.score, l.sales_ready_at is not null from contacts c join leads l on l.account_id = c.account_id and l.contact_id is null
+                where c.id = any($1::text[])) x
+        group by x.id
+     )
+     select c.id, c.email, c.first_name, c.last_name, c.consent, c.time_zone, c.account_id, c.business_unit_id,
+            c.owner_user_id, c.created_at, c.attributes, bl.score as lead_score, coalesce(bl.sales_ready, false) as sales_ready,
             (select to_jsonb(a) from (select a.id, a.name, a.business_unit_id, a.owner_user_id, a.attributes from accounts a where a.id = c.account_id) a) as account,
             array(select lm.list_id from list_members lm where lm.contact_id = c.id) as lists,
             array(select sm.segment_id from segment_members sm where sm.contact_id = c.id
@@ -36,9 +47,7 @@ export async function loadContactFacts(db: Queryable, contactIds: string[], even
             (select jsonb_agg(jsonb_build_object('type', e.type, 'occurred_at', e.occurred_at, 'properties', e.properties))
                from events e where e.contact_id = c.id and e.type = any($2::text[])) as events
        from contacts c
-       -- Derived fields, exactly as the segment compiler computes leadScore and salesReady.
-       cross join lateral (select max(l.score) as score, coalesce(bool_or(l.sales_ready_at is not null), false) as sales_ready
-                             from leads l where (l.contact_id = c.id or (l.contact_id is null and l.account_id = c.account_id))) lead
+       left join batch_leads bl on bl.id = c.id
       where c.id = any($1::text[])`,
     [contactIds, eventTypes],
   );

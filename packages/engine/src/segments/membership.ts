@@ -54,6 +54,7 @@ export function withDependents(segments: ReadonlyMap<string, StoredSegment>, ids
 }
 
 const SETTINGS_KEY = 'segmentWindowsRolledAt';
+const ANALYZE_AFTER = 10_000;
 
 /**
  * Queues the contacts whose segment membership may have changed only because time moved from
@@ -138,6 +139,7 @@ export async function evaluateStaleSegments(db: Database, segments: ReadonlyMap<
   await db.query('update segments set evaluated_at = null where id = any($1::text[]) and evaluated_at is not null', [[...due]]);
   const [queued] = await db.query<{ id: number }>('select coalesce(max(id), 0)::bigint as id from segment_dirty_contacts');
   let all = due.size === dynamic.length;
+  let moved = 0;
   for (const id of due) {
     const segment = segments.get(id)!;
     const outcome = await db.transaction(async (tx) => {
@@ -154,7 +156,11 @@ export async function evaluateStaleSegments(db: Database, segments: ReadonlyMap<
     }
     result.evaluated.push(id);
     if (outcome > 0) result.changed.push(id);
+    moved += outcome;
   }
+  // A table that just grew by many rows has no statistics for them yet: the planner would cost
+  // every probe of it as a scan (and, on PostgreSQL, compile the statement with JIT each time).
+  if (moved >= ANALYZE_AFTER) await db.exec('analyze segment_membership');
   if (all) {
     // Every dynamic segment was evaluated after these contacts were queued: their evaluation is
     // done. Lists and static segments were queued there too, so every journey admits whole.

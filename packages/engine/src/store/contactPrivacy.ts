@@ -24,6 +24,8 @@ export async function isSuppressed(db: Queryable, email: string): Promise<boolea
 }
 
 export interface ContactExport {
+  /** The address belongs to an erased person: it is kept, never admitted to a journey nor mailed. */
+  suppressed: boolean;
   account: { id: string; name: string; attributes: Record<string, unknown> } | null;
   subscriptions: { listId: string; name: string; since: Date }[];
   segments: { segmentId: string; name: string; kind: 'static' | 'dynamic'; since: Date }[];
@@ -46,6 +48,7 @@ export interface ContactExport {
 
 /** Everything held about one contact besides the contact record itself (GDPR access / portability). */
 export async function exportContact(db: Queryable, contactId: string): Promise<ContactExport> {
+  const [flags] = await db.query<{ suppressed: boolean }>('select suppressed from contacts where id = $1', [contactId]);
   const [account] = await db.query<ContactExport['account'] & object>(
     'select a.id, a.name, a.attributes from contacts c join accounts a on a.id = c.account_id where c.id = $1',
     [contactId],
@@ -86,5 +89,5 @@ export async function exportContact(db: Queryable, contactId: string): Promise<C
   const [all] = await db.query<{ records: Record<string, unknown[]> }>('select waymark_contact_records($1) as records', [contactId]);
   // The queue of contacts awaiting segment evaluation is bookkeeping, not data about the person.
   const { segment_dirty_contacts: _queue, ...records } = all?.records ?? {};
-  return { account: account ?? null, subscriptions, segments, journeys, messages, events, records };
+  return { suppressed: flags?.suppressed ?? false, account: account ?? null, subscriptions, segments, journeys, messages, events, records };
 }
