@@ -35,6 +35,8 @@ export async function startTestServer(
   const runtime = await createRuntime({
     db: database.db,
     clock,
+    // Tests play several client addresses through X-Forwarded-For, as a proxy in front would.
+    trustProxy: true,
     smtpUrl: options.smtpUrl,
     workflowTimeoutMs: options.workflowTimeoutMs,
     config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789', formLimits: options.formLimits },

@@ -82,7 +82,13 @@ export async function start(argv: string[]): Promise<number> {
 
     // The public URL may name the port, which is known only once listening (--port 0).
     const config = { publicUrl: publicUrl ?? '', secret };
-    runtime = await createRuntime({ db, clock, config, smtpUrl: pick(flags['smtp-url'], 'WAYMARK_SMTP_URL') });
+    runtime = await createRuntime({
+      db,
+      clock,
+      config,
+      smtpUrl: pick(flags['smtp-url'], 'WAYMARK_SMTP_URL'),
+      trustProxy: ['1', 'true'].includes(pick(undefined, 'WAYMARK_TRUST_PROXY') ?? ''),
+    });
     await runtime.app.listen({ host, port });
     const bound = (runtime.app.server.address() as AddressInfo).port;
     config.publicUrl ||= `http://localhost:${bound}`;

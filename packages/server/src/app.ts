@@ -28,11 +28,20 @@ function fastifyProblem(error: FastifyError): Problem | null {
   return null;
 }
 
-export async function buildServer(ctx: ServerContext, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export interface ServerOptions {
+  logger?: boolean;
+  /**
+   * Believe X-Forwarded-For (behind a reverse proxy you run). Off by default: otherwise anyone
+   * could pick the address that per-IP rate limits count against.
+   */
+  trustProxy?: boolean;
+}
+
+export async function buildServer(ctx: ServerContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT,
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 1000 },
     // What the router refuses before any route or error handler runs: problems too (the URL is not echoed, it may be huge).
     frameworkErrors: (error, _request, reply) => {

@@ -11,6 +11,8 @@ export interface RuntimeOptions {
   smtpUrl?: string;
   defaultFrom?: string;
   logger?: boolean;
+  /** Believe X-Forwarded-For from a reverse proxy in front (WAYMARK_TRUST_PROXY=1). */
+  trustProxy?: boolean;
   batchSize?: number;
   /** How long a workflow may take to answer before its call is retried. */
   workflowTimeoutMs?: number;
@@ -50,7 +52,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     onError: (error) => console.error('worker error', error),
   });
-  const app = await buildServer({ db: options.db, clock: options.clock, worker, renderer, config: options.config }, { logger: options.logger });
+  const app = await buildServer({ db: options.db, clock: options.clock, worker, renderer, config: options.config }, { logger: options.logger, trustProxy: options.trustProxy });
   return {
     app,
     config: options.config,
