@@ -38,8 +38,10 @@ describe('the journey designer', () => {
     await dialog.getByRole('button', { name: 'Start from scratch' }).click();
     await page.waitForURL(/\/journeys\/[^/]+$/);
     journeyId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
-    for (const name of ['Design', 'General', 'Insights', 'Toolbox', 'Properties']) await expect(page.getByRole('tab', { name }).count()).resolves.toBe(1);
-    for (const name of ['Add', 'Save', 'Check for errors', 'Go live', 'Stop']) await expect(page.getByRole('button', { name, exact: true }).count()).resolves.toBe(1);
+    // The designer renders once the journey has loaded; count its controls after that, not before.
+    await page.getByRole('button', { name: 'Check for errors', exact: true }).waitFor();
+    for (const name of ['Design', 'General', 'Insights', 'Toolbox', 'Properties']) await expect.poll(() => page.getByRole('tab', { name }).count(), SLOW).toBe(1);
+    for (const name of ['Add', 'Save', 'Check for errors', 'Go live', 'Stop']) await expect.poll(() => page.getByRole('button', { name, exact: true }).count(), SLOW).toBe(1);
     const created = await journey();
     expect(created).toMatchObject({ name: 'Keyboard journey', status: 'draft', tiles: [] });
     expect(Date.parse(created.endAt) - Date.parse(created.startAt)).toBe(30 * 86_400_000);
@@ -57,7 +59,7 @@ describe('the journey designer', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Insert here: after Create lead 1' }).waitFor();
     await page.keyboard.press('Escape');
-    await expect(page.getByRole('button', { name: /^Insert here/ }).count()).resolves.toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: /^Insert here/ }).count(), SLOW).toBe(0);
 
     await screenshot(page, 'designer-keyboard');
     await page.keyboard.press('Control+s');
@@ -75,7 +77,7 @@ describe('the journey designer', () => {
     for (const name of ['Segment group tile: Segment group 1', 'Email tile: Email 1', 'Trigger tile: Trigger 1', 'Create lead tile: Create lead 1', 'Email tile: Email 2']) {
       await tile(name).waitFor();
     }
-    await expect(tile('Trigger tile: Trigger 1').textContent()).resolves.toMatch(/Waiting\s*0.*True\s*0.*False\s*0/);
+    await expect.poll(() => tile('Trigger tile: Trigger 1').textContent(), SLOW).toMatch(/Waiting\s*0.*True\s*0.*False\s*0/);
   });
 
   it('drops a tile dragged from the toolbox onto an insertion point', async () => {
@@ -88,7 +90,7 @@ describe('the journey designer', () => {
     await target.hover();
     await page.mouse.up();
     await tile('Scheduler tile: Scheduler 1').waitFor();
-    await expect(page.getByRole('button', { name: /^Insert here/ }).count()).resolves.toBe(0);
+    await expect.poll(() => page.getByRole('button', { name: /^Insert here/ }).count(), SLOW).toBe(0);
   });
 
   it('copies, pastes, deletes and undoes with the keyboard', async () => {
@@ -117,8 +119,8 @@ describe('the journey designer', () => {
     const lookup = properties.getByRole('combobox', { name: 'Email' });
     await lookup.fill('spring');
     await properties.getByRole('option', { name: /Spring white paper/ }).click();
-    await expect(lookup.inputValue()).resolves.toBe('Spring white paper');
-    await expect(tile('Email tile: White paper').textContent()).resolves.toContain('Spring white paper');
+    await expect.poll(() => lookup.inputValue(), SLOW).toBe('Spring white paper');
+    await expect.poll(() => tile('Email tile: White paper').textContent(), SLOW).toContain('Spring white paper');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('All changes saved').waitFor();
     const saved = await journey();
@@ -127,9 +129,9 @@ describe('the journey designer', () => {
     expect(saved.tiles.find((t: { name: string }) => t.name === 'White paper').next).toBe(scheduler.id);
     // Undo takes the last edit back (the email), redo puts it back.
     await page.getByRole('button', { name: 'Undo' }).click();
-    await expect(lookup.inputValue()).resolves.toBe('');
+    await expect.poll(() => lookup.inputValue(), SLOW).toBe('');
     await page.getByRole('button', { name: 'Redo' }).click();
-    await expect(lookup.inputValue()).resolves.toBe('Spring white paper');
+    await expect.poll(() => lookup.inputValue(), SLOW).toBe('Spring white paper');
   });
 
   it('checks for errors: the Errors list names each tile and its problem, and the tiles are marked', async () => {
@@ -145,7 +147,7 @@ describe('the journey designer', () => {
         expect.stringMatching(/White paper.*not published/i),
       ]),
     );
-    await expect(tile('Email tile: Email 2').textContent()).resolves.toContain('1 error');
+    await expect.poll(() => tile('Email tile: Email 2').textContent(), SLOW).toContain('1 error');
     // Going live answers 422 with the same errors.
     await page.getByRole('button', { name: 'Go live' }).click();
     await page.getByText(/Not live/).waitFor();
@@ -185,7 +187,7 @@ describe('the journey designer', () => {
     await dialog.getByRole('textbox', { name: 'Subject' }).fill('Still interested?');
     await dialog.getByRole('button', { name: 'Create email' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await expect(page.getByRole('combobox', { name: 'Email' }).inputValue()).resolves.toBe('Reminder');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Email' }).inputValue(), SLOW).toBe('Reminder');
     const emails = (await server.api('GET', '/emails?q=Reminder')).body.items;
     expect(emails).toEqual([expect.objectContaining({ name: 'Reminder', status: 'live' })]);
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);

@@ -83,7 +83,7 @@ describe('signing in and the journey list', () => {
     await dialog.getByRole('button', { name: 'Use template' }).click();
     await page.waitForURL(/\/journeys\/[^/]+$/);
     await page.getByRole('group', { name: /^Email tile: / }).first().waitFor();
-    expect(await page.getByRole('group', { name: /^Segment group tile: / }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('group', { name: /^Segment group tile: / }).count(), SLOW).toBe(1);
   });
 
   it('starts from scratch into an empty designer', async () => {
@@ -106,8 +106,8 @@ describe('signing in and the journey list', () => {
     const table = page.getByRole('table', { name: 'Journeys' });
     await table.getByRole('link', { name: 'Zebra onboarding' }).waitFor();
     const names = () => table.getByRole('row').locator('td:first-child a').allTextContents();
-    expect((await names()).length).toBe(4);
-    expect(await table.getByText('Draft').count()).toBe(4);
+    await expect.poll(async () => (await names()).length, SLOW).toBe(4);
+    await expect.poll(() => table.getByText('Draft').count(), SLOW).toBe(4);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'list');
 

@@ -60,16 +60,16 @@ describe('a live journey in the designer', () => {
     await page.getByRole('button', { name: 'Go live' }).click();
     await page.getByText('Live', { exact: true }).waitFor();
     expect((await server.api('GET', `/journeys/${journeyId}`)).body.status).toBe('live');
-    expect(await page.getByRole('button', { name: 'Add', exact: true }).isDisabled()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Stop', exact: true }).isEnabled()).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Add', exact: true }).isDisabled(), SLOW).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Save', exact: true }).isDisabled(), SLOW).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Stop', exact: true }).isEnabled(), SLOW).toBe(true);
   });
 
   it('moves the counts on the canvas as the engine works and contacts act', async () => {
     await server.drain();
     await expect.poll(() => counts('Email tile: Welcome'), SLOW).toMatch(/Sent 3/);
     await expect.poll(() => counts('Trigger tile: Bought?'), SLOW).toMatch(/Waiting 3 True 0 False 0/);
-    expect(await counts('Segment group tile: Everyone')).toMatch(/Entered 3/);
+    await expect.poll(() => counts('Segment group tile: Everyone'), SLOW).toMatch(/Entered 3/);
 
     const event = await server.api('POST', '/events', { contactId: contacts[0], type: 'purchase' });
     expect(event.status).toBe(202);
@@ -86,7 +86,7 @@ describe('a live journey in the designer', () => {
     await page.getByRole('tab', { name: 'Insights' }).click();
     const funnel = page.getByRole('img', { name: /Funnel by tile/ });
     await funnel.waitFor();
-    expect(await funnel.locator('desc').textContent()).toContain('Welcome: 3 entered');
+    await expect.poll(() => funnel.locator('desc').textContent(), SLOW).toContain('Welcome: 3 entered');
     const milestones = page.getByRole('list', { name: 'Milestones' });
     await milestones.getByText('Went live').waitFor();
     expect(await seriousViolations(page)).toEqual([]);

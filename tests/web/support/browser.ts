@@ -111,20 +111,37 @@ export async function addTileByKeyboard(page: Page, typeLabel: string, insertion
   await page.getByRole('button', { name: 'Add', exact: true }).focus();
   await page.keyboard.press('Enter');
   await page.getByRole('menu', { name: 'Add' }).waitFor();
-  for (let i = 0; i < 12 && (await focusedLabel(page)) !== typeLabel; i += 1) await page.keyboard.press('ArrowDown');
-  if ((await focusedLabel(page)) !== typeLabel) throw new Error(`no menu item ${typeLabel}`);
+  await arrowTo(page, typeLabel, 12);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label')?.startsWith('Insert here:'));
-  const seen: string[] = [];
-  for (let i = 0; i < 40; i += 1) {
-    const label = await focusedLabel(page);
-    if (label === insertionLabel) break;
-    seen.push(label);
-    await page.keyboard.press('ArrowDown');
-  }
-  if ((await focusedLabel(page)) !== insertionLabel) throw new Error(`no insertion point ${insertionLabel}; saw ${seen.join(' | ')}`);
+  await arrowTo(page, insertionLabel, 40);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => !document.querySelector('.insert-point, .start-drop'));
+}
+
+/**
+ * Presses ArrowDown until `label` has the focus. After each press it waits for the focus to move:
+ * React moves it after rendering, and reading it too early would skip past the target.
+ */
+async function arrowTo(page: Page, label: string, most: number): Promise<void> {
+  const seen: string[] = [];
+  for (let i = 0; i < most; i += 1) {
+    const current = await focusedLabel(page);
+    if (current === label) return;
+    seen.push(current);
+    await page.keyboard.press('ArrowDown');
+    await page
+      .waitForFunction(
+        (previous) => {
+          const element = document.activeElement as HTMLElement | null;
+          return (element?.getAttribute('aria-label') ?? element?.textContent?.trim() ?? '') !== previous;
+        },
+        current,
+        { timeout: 2_000 },
+      )
+      .catch(() => undefined); // the last item keeps the focus: the loop's end reports it
+  }
+  if ((await focusedLabel(page)) !== label) throw new Error(`could not reach ${label}; saw ${seen.join(' | ')}`);
 }
 
 /** expect.poll's default second is too short on a busy 2-core CI machine. */
