@@ -56,8 +56,11 @@ describe('the journey designer', () => {
     // Escape cancels an add without changing anything.
     await page.getByRole('button', { name: 'Add', exact: true }).focus();
     await page.keyboard.press('Enter');
+    await page.getByRole('menu', { name: 'Add' }).waitFor();
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Insert here: after Create lead 1' }).waitFor();
+    // React moves the focus to the first insertion point after rendering: Escape must reach it.
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label')?.startsWith('Insert here:'));
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('button', { name: /^Insert here/ }).count(), SLOW).toBe(0);
 

@@ -5,11 +5,13 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/smtpServer.ts';
 import { startTestServer, type TestServer } from '../support/testServer.ts';
 import { SLOW, ensureWebBuilt, launchBrowser, screenshot, seriousViolations, signedInPage } from './support/browser.ts';
 
 describe('a live journey in the designer', () => {
   let server: TestServer;
+  let smtp: TestSmtpServer;
   let browser: Browser;
   let page: Page;
   let journeyId: string;
@@ -21,14 +23,17 @@ describe('a live journey in the designer', () => {
   beforeAll(async () => {
     ensureWebBuilt();
     const now = new Date();
-    [server, browser] = await Promise.all([startTestServer({ now: now.toISOString() }), launchBrowser()]);
+    smtp = await startTestSmtpServer();
+    [server, browser] = await Promise.all([startTestServer({ now: now.toISOString(), smtpUrl: smtp.url }), launchBrowser()]);
     const create = async (path: string, body: unknown) => {
       const response = await server.api('POST', path, body);
       if (response.status !== 201) throw new Error(`${path}: ${JSON.stringify(response.body)}`);
       return response.body.id as string;
     };
     await create('/content-settings', { name: 'Default', postalAddress: '1 Main Street', isDefault: true });
-    for (const name of ['ann', 'bob', 'cat']) contacts.push(await create('/contacts', { email: `${name}@example.com`, firstName: name, consent: 'marketing' }));
+    const acme = await create('/accounts', { name: 'Acme' });
+    await create('/accounts', { name: 'Globex' });
+    for (const name of ['ann', 'bob', 'cat']) contacts.push(await create('/contacts', { email: `${name}@example.com`, firstName: name, consent: 'marketing', ...(name === 'ann' ? { accountId: acme } : {}) }));
     const segment = await create('/segments', { name: 'Everyone', kind: 'dynamic', query: { attribute: 'email', op: 'exists' } });
     const email = await create('/emails', { name: 'Welcome', subject: 'Welcome', html: '<p>Hi</p><p>{{ content.postalAddress }} <a href="{{ content.subscriptionCenterUrl }}">prefs</a></p>' });
     await server.api('POST', `/emails/${email}/publish`);
@@ -53,6 +58,7 @@ describe('a live journey in the designer', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await smtp?.close();
   });
 
   it('goes live from the command bar and becomes read-only', async () => {
@@ -93,10 +99,56 @@ describe('a live journey in the designer', () => {
     await screenshot(page, 'insights');
   });
 
+  it('charts sends over time from the timeline endpoint, and filters the insights by account', async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const timeline = await server.api('GET', `/journeys/${journeyId}/timeline?bucket=day`);
+    expect(timeline.status).toBe(200);
+    expect(timeline.body.items).toEqual([expect.objectContaining({ at: `${day}T00:00:00Z`, sent: 3 })]);
+    const hourly = await server.api('GET', `/journeys/${journeyId}/timeline?bucket=hour`);
+    expect(hourly.body.items.reduce((sum: number, item: { sent: number }) => sum + item.sent, 0)).toBe(3);
+    expect((await server.api('GET', '/journeys/no-such-journey/timeline')).status).toBe(404);
+    expect((await server.api('GET', `/journeys/${journeyId}/timeline?bucket=week`)).status).toBe(400);
+
+    const chart = page.getByRole('img', { name: /Email activity over time/ });
+    await chart.waitFor();
+    await expect.poll(() => chart.locator('desc').textContent(), SLOW).toContain(`${day}: 3 sent`);
+    await page.getByText('Show as a table').click();
+    const table = page.getByRole('table', { name: 'Email activity over time' });
+    await expect.poll(() => table.getByRole('row').nth(1).textContent(), SLOW).toContain(day);
+
+    const account = page.getByRole('combobox', { name: 'Account' });
+    await expect.poll(() => account.locator('option').allTextContents(), SLOW).toEqual(['All accounts', 'Acme', 'Globex']);
+    await account.selectOption({ label: 'Acme' });
+    const funnel = page.getByRole('img', { name: /Funnel by tile/ });
+    await expect.poll(() => funnel.locator('desc').textContent(), SLOW).toContain('Welcome: 1 entered');
+    await account.selectOption({ label: 'Globex' });
+    await expect.poll(() => funnel.locator('desc').textContent(), SLOW).toContain('Welcome: 0 entered');
+    await account.selectOption({ label: 'All accounts' });
+    await expect.poll(() => funnel.locator('desc').textContent(), SLOW).toContain('Welcome: 3 entered');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
   it('stops the journey', async () => {
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     await page.getByText('Stopped', { exact: true }).first().waitFor();
     expect((await server.api('GET', `/journeys/${journeyId}`)).body.status).toBe('stopped');
+    expect((page as Page & { problems?: string[] }).problems).toEqual([]);
+  });
+
+  it('shows the path each contact took on the contact page', async () => {
+    await page.goto(`/contacts/${contacts[0]}`);
+    await page.getByRole('heading', { name: 'ann', exact: true }).waitFor();
+    const path = page.getByRole('list', { name: 'Path on Purchase follow-up' });
+    await expect.poll(() => path.getByRole('listitem').allTextContents(), SLOW).toEqual([
+      expect.stringMatching(/^Everyone: /),
+      expect.stringMatching(/^Welcome: sent/),
+      expect.stringMatching(/^Bought\?: true path/),
+      expect.stringMatching(/^Hot lead: /),
+    ]);
+    await page.getByRole('link', { name: 'Purchase follow-up' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto(`/contacts/${contacts[1]}`);
+    await expect.poll(() => page.getByRole('list', { name: 'Path on Purchase follow-up' }).getByRole('listitem').allTextContents(), SLOW).toContainEqual(expect.stringMatching(/^Bought\?: false path/));
     expect((page as Page & { problems?: string[] }).problems).toEqual([]);
   });
 });

@@ -55,8 +55,10 @@ describe('segments, emails and contacts', () => {
     await page.getByRole('textbox', { name: 'Subject' }).fill('Spring is here, {{ contact.firstName }}');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Email saved.').waitFor();
-    const frame = page.frameLocator('iframe[title="Email preview"]');
-    await frame.getByText('1 Main Street').waitFor();
+    // The preview frame is a sandboxed srcdoc document, replaced whenever the preview is fetched
+    // again; reading inside it races that replacement, so poll the document it is given instead.
+    const frame = page.locator('iframe[title="Email preview"]');
+    await expect.poll(() => frame.getAttribute('srcdoc', { timeout: 1_000 }).catch(() => null), SLOW).toContain('1 Main Street');
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByText('Email published').waitFor();
     const emails = (await server.api('GET', '/emails')).body.items;

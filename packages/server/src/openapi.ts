@@ -153,7 +153,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
 /** GET routes ending in a literal segment that answer one object, not a list. */
 const NOT_LISTS = new Set(['/forms/{id}/embed', '/admin/clock', '/journeys/{id}/insights', '/emails/{id}/preview', '/openapi.json', '/contacts/{id}/export']);
 /** Lists answered whole, `nextCursor` always null: they take no `cursor` or `limit`. */
-const UNPAGED_LISTS = new Set(['/attributes', '/journey-templates', '/journeys/{id}/milestones', '/journeys/{id}/iterations', '/contacts/{id}/segments', '/contacts/{id}/subscription-lists']);
+const UNPAGED_LISTS = new Set(['/attributes', '/journey-templates', '/journeys/{id}/milestones', '/journeys/{id}/iterations', '/journeys/{id}/timeline', '/contacts/{id}/segments', '/contacts/{id}/subscription-lists']);
 /** Routes reached without an API key. */
 const PUBLIC = new Set(['GET /openapi.json']);
 

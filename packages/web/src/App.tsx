@@ -5,6 +5,7 @@ import { ContactDetail, Contacts } from './pages/Contacts.tsx';
 import { EmailEditor, Emails } from './pages/Emails.tsx';
 import { JourneyList } from './pages/JourneyList.tsx';
 import { Segments } from './pages/Segments.tsx';
+import { ContentSettings, Forms, SubscriptionLists, Workflows } from './pages/SimpleRecords.tsx';
 import { RecordsProvider } from './records.tsx';
 import { Logo, SignIn } from './pages/SignIn.tsx';
 import { Link, match, useLocation } from './router.tsx';
@@ -14,6 +15,10 @@ const NAV = [
   { to: '/segments', label: 'Segments', prefixes: ['/segments'] },
   { to: '/emails', label: 'Emails', prefixes: ['/emails'] },
   { to: '/contacts', label: 'Contacts', prefixes: ['/contacts'] },
+  { to: '/forms', label: 'Forms', prefixes: ['/forms'] },
+  { to: '/subscription-lists', label: 'Subscription lists', prefixes: ['/subscription-lists'] },
+  { to: '/workflows', label: 'Workflows', prefixes: ['/workflows'] },
+  { to: '/content-settings', label: 'Content settings', prefixes: ['/content-settings'] },
 ];
 
 export function App() {
@@ -37,6 +42,10 @@ export function App() {
   else if (path === '/emails') content = <Emails />;
   else if (match('/emails/:id', path)) content = <EmailEditor id={match('/emails/:id', path)!.id!} />;
   else if (path === '/contacts') content = <Contacts />;
+  else if (path === '/forms') content = <Forms />;
+  else if (path === '/subscription-lists') content = <SubscriptionLists />;
+  else if (path === '/workflows') content = <Workflows />;
+  else if (path === '/content-settings') content = <ContentSettings />;
   else if (match('/contacts/:id', path)) content = <ContactDetail id={match('/contacts/:id', path)!.id!} />;
   else
     content = (

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { adminRoutes } from './admin.ts';
 import { journeyRoutes } from './journeys.ts';
+import { journeyTimelineRoutes } from './journeyTimeline.ts';
 import { openApiRoutes } from './openapi.ts';
 import { resourceRoutes } from './resources.ts';
 
@@ -10,5 +11,6 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): voi
   openApiRoutes(app, ctx);
   resourceRoutes(app, ctx);
   journeyRoutes(app, ctx);
+  journeyTimelineRoutes(app, ctx);
   adminRoutes(app, ctx);
 }

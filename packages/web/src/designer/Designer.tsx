@@ -478,7 +478,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
         <GeneralTab def={def} readOnly={readOnly} status={status} errorsByField={errorsByField} onChange={(patch, coalesce) => edit((d) => ({ ...d, ...patch }), coalesce)} />
       </TabPanel>
       <TabPanel idPrefix="main" tabKey="insights" active={mainTab === 'insights'} className="scroll-panel" focusable>
-        <InsightsTab tiles={tiles} insights={insights.data} milestones={milestones.data} status={status} />
+        <InsightsTab journeyId={id} tiles={tiles} insights={insights.data} milestones={milestones.data} status={status} />
       </TabPanel>
       {showHelp && <ShortcutsDialog onClose={() => setShowHelp(false)} />}
     </div>

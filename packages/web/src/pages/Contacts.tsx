@@ -1,10 +1,79 @@
 import { useState } from 'react';
-import { api, errorMessage, type Page } from '../api.ts';
+import { api, ApiError, errorMessage, listAll, type Page } from '../api.ts';
 import { Dialog } from '../components/Dialog.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Link, navigate } from '../router.tsx';
 import { useData } from '../useData.ts';
+import { tileName } from '../journey/tileTypes.ts';
+import type { Journey } from '../journey/types.ts';
 import { formatDate } from './JourneyList.tsx';
+
+interface ContactPath {
+  status: string;
+  tileId: string | null;
+  iteration: number;
+  reason?: string;
+  enteredAt: string;
+  history: { tileId: string; at: string; outcome: string; reason?: string }[];
+}
+
+const OUTCOMES: Record<string, string> = { emailFailed: 'email failed', workflowFailed: 'workflow failed', true: 'true path', false: 'false path' };
+
+/** Each journey the contact is on (or went through), with the path it took: tile by tile. */
+function JourneyPaths({ contactId }: { contactId: string }) {
+  const paths = useData<{ journey: Journey; path: ContactPath }[]>(`paths:${contactId}`, async () => {
+    const journeys = (await listAll<Journey>('/journeys')).filter((journey) => journey.status !== 'draft');
+    const found = await Promise.all(
+      journeys.map((journey) =>
+        api
+          .get<ContactPath>(`/journeys/${encodeURIComponent(journey.id)}/contacts/${encodeURIComponent(contactId)}`)
+          .then((path) => ({ journey, path }))
+          .catch((caught: unknown) => {
+            if (caught instanceof ApiError && caught.status === 404) return null;
+            throw caught;
+          }),
+      ),
+    );
+    return found.filter((entry): entry is { journey: Journey; path: ContactPath } => entry !== null);
+  });
+  const name = (journey: Journey, tileId: string | null) => {
+    const tile = journey.tiles.find((t) => t.id === tileId);
+    return tile ? tileName(tile) : (tileId ?? '—');
+  };
+  return (
+    <section className="card" aria-labelledby="contact-journeys">
+      <h2 id="contact-journeys">Journeys</h2>
+      {paths.error ? (
+        <p className="field-error">{errorMessage(paths.error)}</p>
+      ) : !paths.data ? (
+        <p className="muted">Loading…</p>
+      ) : paths.data.length === 0 ? (
+        <p className="muted">Not on any journey.</p>
+      ) : (
+        paths.data.map(({ journey, path }) => (
+          <div key={journey.id} className="journey-path">
+            <h3>
+              <Link to={`/journeys/${encodeURIComponent(journey.id)}`}>{journey.name}</Link>{' '}
+              <span className="mini-badge">{path.status}{path.reason ? ` (${path.reason})` : ''}</span>
+            </h3>
+            <p className="muted small">
+              Entered {formatDate(path.enteredAt)}{path.iteration > 1 ? `, iteration ${path.iteration}` : ''}
+              {path.status === 'active' && path.tileId ? `; now at ${name(journey, path.tileId)}` : ''}
+            </p>
+            <ol aria-label={`Path on ${journey.name}`}>
+              {path.history.map((step, index) => (
+                <li key={`${step.tileId}-${index}`}>
+                  {name(journey, step.tileId)}: {OUTCOMES[step.outcome] ?? step.outcome} <time dateTime={step.at} className="muted small">{new Date(step.at).toLocaleString()}</time>
+                </li>
+              ))}
+              {path.history.length === 0 && <li className="muted">No step taken yet.</li>}
+            </ol>
+          </div>
+        ))
+      )}
+    </section>
+  );
+}
 
 interface Contact {
   id: string;
@@ -149,6 +218,7 @@ export function ContactDetail({ id }: { id: string }) {
           )}
         </section>
       </div>
+      <JourneyPaths contactId={c.id} />
       {confirming && (
         <Dialog
           title="Erase this contact?"

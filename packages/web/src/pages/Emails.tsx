@@ -92,10 +92,19 @@ export function EmailEditor({ id }: { id: string }) {
   const current = draft ?? email.data ?? null;
 
   useEffect(() => {
+    // A preview asked for before the last save may answer after the newer one: drop it.
+    let latest = true;
     api
       .get<Preview>(`/emails/${encodeURIComponent(id)}/preview`)
-      .then(setPreview)
-      .catch((caught: unknown) => setPreview({ subject: '', html: `<p style="font-family:sans-serif;color:#b91c1c">${errorMessage(caught).replace(/</g, '&lt;')}</p>` }));
+      .then((answer) => {
+        if (latest) setPreview(answer);
+      })
+      .catch((caught: unknown) => {
+        if (latest) setPreview({ subject: '', html: `<p style="font-family:sans-serif;color:#b91c1c">${errorMessage(caught).replace(/</g, '&lt;')}</p>` });
+      });
+    return () => {
+      latest = false;
+    };
   }, [id, previewVersion]);
 
   if (email.error) return <p className="page field-error">{errorMessage(email.error)}</p>;
