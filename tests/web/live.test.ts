@@ -76,6 +76,13 @@ describe('a live journey in the designer', () => {
     await expect.poll(() => counts('Email tile: Welcome'), SLOW).toMatch(/Sent 3/);
     await expect.poll(() => counts('Trigger tile: Bought?'), SLOW).toMatch(/Waiting 3 True 0 False 0/);
     await expect.poll(() => counts('Segment group tile: Everyone'), SLOW).toMatch(/Entered 3/);
+    // The segment group is a container: its expand button lists the segments it loads.
+    const expand = page.getByRole('button', { name: 'Expand nested tiles of Everyone' });
+    await expand.click();
+    const nested = page.getByRole('list', { name: 'Nested tiles of Everyone' });
+    await expect.poll(() => nested.textContent(), SLOW).toBe('Include segment: Everyone');
+    await page.getByRole('button', { name: 'Collapse nested tiles of Everyone' }).click();
+    await expect.poll(() => nested.count(), SLOW).toBe(0);
 
     const event = await server.api('POST', '/events', { contactId: contacts[0], type: 'purchase' });
     expect(event.status).toBe(202);

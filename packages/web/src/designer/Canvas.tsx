@@ -33,6 +33,8 @@ export interface CanvasProps {
   insights?: Record<string, TileInsight>;
   errorsByTile: Map<string, string[]>;
   summaries: Map<string, string>;
+  /** What container tiles hold (a segment group's segments), shown when the tile is expanded. */
+  nested?: Map<string, string[]>;
   selectedId: string | null;
   onSelect: (id: string | null) => void;
   adding: AddingState | null;
@@ -58,10 +60,11 @@ function edgeLabel(tile: Tile, field: string): string | undefined {
 
 const EMPTY_POSITIONS = new Map<string, Point>();
 const NO_ERRORS: string[] = [];
+const NO_NESTED: string[] = [];
 const EDGE_COLORS: Record<string, string> = { onTrue: '#15803d', onFalse: '#b91c1c' };
 
 export function Canvas(props: CanvasProps) {
-  const { tiles, insights, errorsByTile, summaries, selectedId, onSelect, adding, options, onInsert, onDropType, onCancelAdding, onConnect, readOnly, live } = props;
+  const { tiles, insights, errorsByTile, summaries, nested, selectedId, onSelect, adding, options, onInsert, onDropType, onCancelAdding, onConnect, readOnly, live } = props;
   const flow = useReactFlow();
   const layout = useMemo(() => layoutTiles(tiles), [tiles]);
   // Positions the user dragged tiles to, kept until the pipeline's shape changes (a new layout).
@@ -71,8 +74,8 @@ export function Canvas(props: CanvasProps) {
 
   // Node data keeps its identity while only positions change (a drag), so memoised tiles do not re-render.
   const dataById = useMemo(
-    () => new Map(tiles.map((tile) => [tile.id, { tile, insight: insights?.[tile.id], errors: errorsByTile.get(tile.id) ?? NO_ERRORS, summary: summaries.get(tile.id) ?? '', live }])),
-    [tiles, insights, errorsByTile, summaries, live],
+    () => new Map(tiles.map((tile) => [tile.id, { tile, insight: insights?.[tile.id], errors: errorsByTile.get(tile.id) ?? NO_ERRORS, summary: summaries.get(tile.id) ?? '', nested: nested?.get(tile.id) ?? NO_NESTED, live }])),
+    [tiles, insights, errorsByTile, summaries, nested, live],
   );
 
   const nodes = useMemo<TileFlowNode[]>(

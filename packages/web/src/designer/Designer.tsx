@@ -19,7 +19,7 @@ import { GeneralTab } from './GeneralTab.tsx';
 import { InsightsTab } from './InsightsTab.tsx';
 import { Properties } from './Properties.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
-import { summarize } from './summaries.ts';
+import { nestedItems, summarize } from './summaries.ts';
 import { Toolbox } from './Toolbox.tsx';
 
 const LIVE_REFRESH_MS = 2500;
@@ -119,6 +119,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
     return map;
   }, [errors]);
   const summaries = useMemo(() => new Map(tiles.map((tile) => [tile.id, summarize(tile, tiles, nameOf)])), [tiles, nameOf]);
+  const nested = useMemo(() => new Map(tiles.map((tile) => [tile.id, nestedItems(tile, nameOf)])), [tiles, nameOf]);
 
   // ----- adding tiles
 
@@ -436,6 +437,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
             insights={insights.data?.tiles}
             errorsByTile={errorsByTile}
             summaries={summaries}
+            nested={nested}
             selectedId={selectedId}
             onSelect={(tileId) => {
               setSelectedId(tileId);

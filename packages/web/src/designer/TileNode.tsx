@@ -1,5 +1,5 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import type { Tile } from '@waymark/core';
 import { TileIcon } from '../components/TileIcon.tsx';
 import { exitsOf } from '../journey/graph.ts';
@@ -13,6 +13,8 @@ export interface TileNodeData extends Record<string, unknown> {
   errors: string[];
   /** A short line about how the tile is set up ("Waits 3 days", "No email selected"). */
   summary: string;
+  /** The nested tiles of a container tile (a segment group's segments and lists). */
+  nested: readonly string[];
   live: boolean;
 }
 
@@ -53,7 +55,8 @@ export function tileCounts(tile: Tile, insight: TileInsight | undefined): [strin
 }
 
 function TileNodeView({ data, selected }: NodeProps<TileFlowNode>) {
-  const { tile, insight, errors, summary } = data;
+  const { tile, insight, errors, summary, nested } = data;
+  const [expanded, setExpanded] = useState(false);
   const info = tileTypeInfo(tile.type);
   const exits = exitsOf(tile);
   const counts = tileCounts(tile, insight);
@@ -71,6 +74,27 @@ function TileNodeView({ data, selected }: NodeProps<TileFlowNode>) {
         </div>
       </div>
       <div className="tile-summary"> {summary} </div>
+      {nested.length > 0 && (
+        <button
+          type="button"
+          className="tile-expand nodrag"
+          aria-expanded={expanded}
+          aria-label={`${expanded ? 'Collapse' : 'Expand'} nested tiles of ${tileName(tile)}`}
+          onClick={(event) => {
+            event.stopPropagation();
+            setExpanded((open) => !open);
+          }}
+        >
+          {expanded ? '▾' : '▸'} {nested.length}
+        </button>
+      )}
+      {expanded && (
+        <ul className="tile-nested" aria-label={`Nested tiles of ${tileName(tile)}`}>
+          {nested.map((item, index) => (
+            <li key={index}>{item}</li>
+          ))}
+        </ul>
+      )}
       <dl className="tile-counts">
         {counts.map(([label, value]) => (
           <div key={label} className="tile-count">

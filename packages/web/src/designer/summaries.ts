@@ -40,3 +40,16 @@ export function summarize(tile: Tile, tiles: readonly Tile[], nameOf: NameOf): s
       return assertNever(tile);
   }
 }
+
+/**
+ * The nested tiles of a container tile, as the canvas lists them when it is expanded: for a segment
+ * group, each segment or subscription list it loads, with include or exclude.
+ */
+export function nestedItems(tile: Tile, nameOf: NameOf): string[] {
+  if (tile.type !== 'segmentGroup') return [];
+  return tile.segments.map((source) =>
+    source.source === 'segment'
+      ? `${source.mode === 'exclude' ? 'Exclude' : 'Include'} segment: ${nameOf('segment', source.segmentId) ?? 'unknown segment'}`
+      : `Include subscription list: ${nameOf('subscriptionList', source.listId) ?? 'unknown list'}`,
+  );
+}
