@@ -15,6 +15,8 @@ const server = new SMTPServer({
     stream.resume();
   },
 });
+// A sender that goes away mid-conversation resets its connection; that is no reason to stop.
+server.on('error', () => undefined);
 server.listen(0, '127.0.0.1', () => {
   const address = server.server.address() as { port: number };
   process.stdout.write(`${address.port}\n`);
