@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
 import type { Caller, ServerContext } from '../context.ts';
+import { changeMembers } from './memberChanges.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, fieldPath, notFound, type FieldError } from '../problem.ts';
 import { canSee, unitFilter } from '../visibility.ts';
 import { declaredAttributes, type AttributeType } from './attributes.ts';
 import { existingIds } from './businessUnits.ts';
-import { contactColumns, MAX_BATCH, unknownContacts } from './contacts.ts';
+import { contactColumns, MAX_BATCH } from './contacts.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const SegmentName = z.string().trim().min(1).max(200);
@@ -328,15 +329,7 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const result = await db.transaction(async (tx) => {
       const segment = await loadSegment(tx, id, request.caller, true);
       if (segment.kind !== 'static') throw conflict('A dynamic segment holds whoever its query matches; only static segments have members to change');
-      const known = await existingIds(tx, 'contacts', [...add, ...remove]);
-      const errors = [...unknownContacts(add, known, 'add'), ...unknownContacts(remove, known, 'remove')];
-      if (errors.length > 0) throw badRequest('Unknown contacts', errors.slice(0, 1000));
-      const added = await tx.query(
-        `insert into segment_members (segment_id, contact_id, added_at) select $1, x, $3 from unnest($2::text[]) as x on conflict do nothing returning contact_id`,
-        [id, [...new Set(add)], clock.now()],
-      );
-      const removed = await tx.query('delete from segment_members where segment_id = $1 and contact_id = any($2::text[]) returning contact_id', [id, [...new Set(remove)]]);
-      return { added: added.length, removed: removed.length };
+      return changeMembers(tx, 'segment', id, add, remove, clock.now());
     });
     worker.poke();
     return result;

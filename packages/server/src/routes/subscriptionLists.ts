@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
+import { changeMembers } from './memberChanges.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
-import { badRequest, notFound } from '../problem.ts';
-import { existingIds } from './businessUnits.ts';
-import { contactColumns, MAX_BATCH, unknownContacts } from './contacts.ts';
+import { notFound } from '../problem.ts';
+import { contactColumns, MAX_BATCH } from './contacts.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 export const ListInput = z.object({ name: z.string().trim().min(1).max(200) }).strict();
@@ -56,15 +56,7 @@ export function subscriptionListRoutes(app: FastifyInstance, { db, clock, worker
     const remove = change.remove ?? [];
     const result = await db.transaction(async (tx) => {
       await loadList(tx, id, true);
-      const known = await existingIds(tx, 'contacts', [...add, ...remove]);
-      const errors = [...unknownContacts(add, known, 'add'), ...unknownContacts(remove, known, 'remove')];
-      if (errors.length > 0) throw badRequest('Unknown contacts', errors.slice(0, 1000));
-      const added = await tx.query(
-        `insert into list_members (list_id, contact_id, added_at) select $1, x, $3 from unnest($2::text[]) as x on conflict do nothing returning contact_id`,
-        [id, [...new Set(add)], clock.now()],
-      );
-      const removed = await tx.query('delete from list_members where list_id = $1 and contact_id = any($2::text[]) returning contact_id', [id, [...new Set(remove)]]);
-      return { added: added.length, removed: removed.length };
+      return changeMembers(tx, 'list', id, add, remove, clock.now());
     });
     // Journeys that target the list admit its new members.
     worker.poke();
