@@ -60,3 +60,20 @@ export async function listPage<T extends { id: string }>(
   const nextCursor = rows.length > limit && last ? encodeCursor({ at: last.cursorAt, id: last.id }) : null;
   return { items, nextCursor };
 }
+
+/**
+ * The `where` clause shared by record lists: `status` matches exactly, `q` is a case-insensitive
+ * part of the name. Values go into `params`; only fixed column names enter the SQL.
+ */
+export function listWhere(params: unknown[], filter: { status?: string; q?: string }): string {
+  let where = 'where true';
+  if (filter.status) {
+    params.push(filter.status);
+    where += ` and t.status = $${params.length}`;
+  }
+  if (filter.q) {
+    params.push(filter.q);
+    where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
+  }
+  return where;
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
-import { listPage } from '../pagination.ts';
+import { listPage, listWhere } from '../pagination.ts';
 import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../problem.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
@@ -74,15 +74,7 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
   app.get('/emails', async (request) => {
     const filter = decode(ListFilter, request.query);
     const params: unknown[] = [];
-    let where = 'where true';
-    if (filter.status) {
-      params.push(filter.status);
-      where += ` and t.status = $${params.length}`;
-    }
-    if (filter.q) {
-      params.push(filter.q);
-      where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
-    }
+    const where = listWhere(params, filter);
     return listPage(db, request.query, `select ${COLUMNS} from emails t ${where}`, params);
   });
 

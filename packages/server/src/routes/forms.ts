@@ -6,7 +6,7 @@ import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { fieldTarget, FormFields, type FormField } from '../formFields.ts';
 import { escapeHtml } from '../html.ts';
-import { listPage } from '../pagination.ts';
+import { listPage, listWhere } from '../pagination.ts';
 import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../problem.ts';
 import { declaredAttributes, type AttributeType } from './attributes.ts';
 import { existingIds } from './businessUnits.ts';
@@ -103,11 +103,7 @@ export function formRoutes(app: FastifyInstance, { db, clock, config }: ServerCo
   app.get('/forms', async (request) => {
     const filter = decode(ListFilter, request.query);
     const params: unknown[] = [];
-    let where = 'where true';
-    if (filter.status) {
-      params.push(filter.status);
-      where += ` and t.status = $${params.length}`;
-    }
+    const where = listWhere(params, { status: filter.status });
     return listPage(db, request.query, `select ${COLUMNS} from forms t ${where}`, params);
   });
 

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
 import type { Caller, ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
-import { listPage } from '../pagination.ts';
+import { listPage, listWhere } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../problem.ts';
 import { canSee, unitFilter } from '../visibility.ts';
 
@@ -120,16 +120,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/journeys', async (request) => {
     const filter = decode(ListFilter, request.query);
     const params: unknown[] = [];
-    let where = 'where true';
-    if (filter.status) {
-      params.push(filter.status);
-      where += ` and t.status = $${params.length}`;
-    }
-    if (filter.q) {
-      params.push(filter.q);
-      where += ` and strpos(lower(t.name), lower($${params.length})) > 0`;
-    }
-    where += unitFilter(request.caller, 't.business_unit_id', params);
+    const where = listWhere(params, filter) + unitFilter(request.caller, 't.business_unit_id', params);
     const page = await listPage<StoredJourney>(
       db,
       request.query,
