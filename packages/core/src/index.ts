@@ -7,6 +7,7 @@ export * from './time.ts';
 export * from './hash.ts';
 export * from './splitter.ts';
 export * from './step.ts';
+export * from './simulate.ts';
 export * from './check.ts';
 export * from './templates.ts';
 export * from './scoring.ts';

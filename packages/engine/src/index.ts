@@ -39,3 +39,4 @@ export {
 } from './subscriptions.ts';
 export { evaluateSegment, evaluateContacts, evaluateStaleSegments, rollSegmentWindows, claimDirtyContacts, dynamicSegments } from './segments/membership.ts';
 export { keepSegmentsCurrent } from './segmentUpkeep.ts';
+export { previewPath, type ExpectedEvent, type PathPreview, type PreviewedJourney } from './preview.ts';

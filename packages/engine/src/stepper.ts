@@ -167,7 +167,7 @@ function collectEffect(effect: Effect, tile: Tile, row: DueStep, journey: Runnab
 }
 
 /** Event types a journey's triggers and conditions can ask about. */
-export function eventTypesOf(journey: RunnableJourney): string[] {
+export function eventTypesOf(journey: Pick<RunnableJourney, 'tiles'>): string[] {
   const types = new Set<string>();
   const fromQuery = (query: SegmentQuery): void => {
     if ('and' in query) query.and.forEach(fromQuery);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { adminRoutes } from './admin.ts';
 import { journeyRoutes } from './journeys.ts';
+import { journeyPreviewRoutes } from './journeyPreview.ts';
 import { journeyTimelineRoutes } from './journeyTimeline.ts';
 import { openApiRoutes } from './openapi.ts';
 import { resourceRoutes } from './resources.ts';
@@ -12,5 +13,6 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): voi
   resourceRoutes(app, ctx);
   journeyRoutes(app, ctx);
   journeyTimelineRoutes(app, ctx);
+  journeyPreviewRoutes(app, ctx);
   adminRoutes(app, ctx);
 }
