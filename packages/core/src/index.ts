@@ -8,6 +8,7 @@ export * from './hash.ts';
 export * from './splitter.ts';
 export * from './step.ts';
 export * from './simulate.ts';
+export * from './forecast.ts';
 export * from './check.ts';
 export * from './templates.ts';
 export * from './scoring.ts';

@@ -40,3 +40,4 @@ export {
 export { evaluateSegment, evaluateContacts, evaluateStaleSegments, rollSegmentWindows, claimDirtyContacts, dynamicSegments } from './segments/membership.ts';
 export { keepSegmentsCurrent } from './segmentUpkeep.ts';
 export { previewPath, type ExpectedEvent, type PathPreview, type PreviewedJourney } from './preview.ts';
+export { forecastAudience, type Forecast } from './forecast.ts';

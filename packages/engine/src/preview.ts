@@ -53,6 +53,8 @@ export async function previewPath(db: Queryable, journey: PreviewedJourney, cont
   const from = startAt > now ? startAt : now;
   const horizonEnd = horizon ? addDuration(from, horizon, def.timeZone) : endAt;
   const until = horizonEnd < endAt ? horizonEnd : endAt;
+  // The horizon itself is still looked at; the journey's end is not: nothing moves at endAt.
+  const lastMoment = horizonEnd < endAt ? horizonEnd : new Date(endAt.getTime() - 1);
 
   const standing = await loadPreviewStanding(db, journey, iteration, contactId, await loadSegments(db), now);
   if (!standing) return null;
@@ -93,7 +95,7 @@ export async function previewPath(db: Queryable, journey: PreviewedJourney, cont
     tileId: start.tileId,
     enteredAt: start.enteredAt,
     from,
-    until,
+    until: lastMoment,
     facts,
     events: expected,
     splitterAssigned: standing.splitterCounts,

@@ -8,14 +8,16 @@ import type { CompileContext } from './compileQuery.ts';
  * admission is a few index probes per contact whatever the segments ask.
  */
 export function segmentGroupPredicate(tile: SegmentGroupTile, ctx: CompileContext): string {
+  // Over a whole table (strategy "set") each source is one hashed set of ids, not a probe per contact.
+  const member = (table: string, column: string, id: string) =>
+    ctx.strategy === 'set'
+      ? `c.id in (select m.contact_id from ${table} m where m.${column} = ${ctx.params.add(id)}::text)`
+      : `exists (select 1 from ${table} m where m.${column} = ${ctx.params.add(id)}::text and m.contact_id = c.id)`;
   const sourceSql = (source: SegmentGroupTile['segments'][number]): string => {
-    if (source.source === 'subscriptionList') {
-      return `exists (select 1 from list_members lm where lm.list_id = ${ctx.params.add(source.listId)}::text and lm.contact_id = c.id)`;
-    }
+    if (source.source === 'subscriptionList') return member('list_members', 'list_id', source.listId);
     const segment = ctx.segments.get(source.segmentId);
     if (!segment) return 'false';
-    const table = segment.kind === 'dynamic' && segment.query ? 'segment_membership' : 'segment_members';
-    return `exists (select 1 from ${table} sm where sm.segment_id = ${ctx.params.add(segment.id)}::text and sm.contact_id = c.id)`;
+    return member(segment.kind === 'dynamic' && segment.query ? 'segment_membership' : 'segment_members', 'segment_id', segment.id);
   };
   const includes = tile.segments.filter((source) => source.mode === 'include').map(sourceSql);
   const excludes = tile.segments.filter((source) => source.mode === 'exclude').map(sourceSql);

@@ -1,5 +1,5 @@
-import { PathPreviewRequest, type JourneyDefinition } from '@waymark/core';
-import { getJourney, previewPath } from '@waymark/engine';
+import { ForecastRequest, PathPreviewRequest, type JourneyDefinition } from '@waymark/core';
+import { forecastAudience, getJourney, previewPath } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.ts';
@@ -36,5 +36,10 @@ export function journeyPreviewRoutes(app: FastifyInstance, ctx: ServerContext): 
     if (!preview || !canSee(request.caller, preview.contactBusinessUnitId)) throw notFound('Contact', input.contactId);
     const { contactBusinessUnitId: _unit, ...answer } = preview;
     return answer;
+  });
+
+  app.post('/journeys/:id/forecast', async (request) => {
+    const journey = await load(request.caller, decode(IdParams, request.params).id);
+    return forecastAudience(db, journey, decode(ForecastRequest, body(request.body)), clock.now());
   });
 }
