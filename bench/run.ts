@@ -56,6 +56,15 @@ const runs: Run[] = [
       { label: 'worker segment upkeep for that change, p99 (p50)', metric: (r) => r.upkeepP99Ms!, detail: (r) => `(p50 ${r.upkeepP50Ms} ms)`, unit: 'ms', target: '' },
     ],
   },
+  {
+    label: 'forecast over 1M contacts via HTTP, PostgreSQL (median of 5)',
+    script: 'forecast.ts',
+    args: [process.env.BENCH_FORECAST_CONTACTS ?? '1000000'],
+    metric: (r) => r.forecastMs!,
+    detail: (r) => `(cold ${r.coldMs} ms; a bare count(*) of the contacts took ${r.bareCountMs} ms in the same run)`,
+    unit: 'ms',
+    target: '<= 2 000',
+  },
 ];
 
 const rows: string[][] = [];

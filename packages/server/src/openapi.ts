@@ -3,7 +3,7 @@
  * fastify registers them (an `onRoute` hook), so no route can be left out; request bodies are the
  * very zod schemas the routes decode with, converted by zod's own JSON Schema generator.
  */
-import { JourneyDefinition, SegmentQuery } from '@waymark/core';
+import { ForecastRequest, JourneyDefinition, PathPreviewRequest, SegmentQuery } from '@waymark/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AccountInput, AccountPatch } from './routes/accounts.ts';
@@ -94,6 +94,8 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   // A draft takes any part of its definition; a live or stopped journey only these two (contract §4).
   JourneyPatch: z.union([JourneyDefinition.partial(), LivePatch]),
   ClockChange,
+  PathPreviewRequest,
+  ForecastRequest,
   PageInput,
   PagePatch,
   ScoringModelInput,
@@ -136,6 +138,8 @@ const OPERATIONS: Record<string, OperationSpec> = {
   'POST /journeys/{id}/check': { summary: 'Check a journey for errors' },
   'POST /journeys/{id}/go-live': { summary: 'Take a journey live (422 with the errors when it has any)' },
   'POST /journeys/{id}/stop': { summary: 'Stop a live journey' },
+  'POST /journeys/{id}/preview-path': { body: 'PathPreviewRequest', summary: 'What would happen to one contact from now, given the events it is expected to cause (writes and sends nothing)' },
+  'POST /journeys/{id}/forecast': { body: 'ForecastRequest', summary: 'Expected counts per tile over a horizon for the current audience, with assumed rates (writes nothing)' },
   'POST /forms/{id}/publish': { summary: 'Publish a form: public at /f/{id} (422 when a field contradicts a declared attribute)' },
   'GET /forms/{id}/embed': { summary: 'The public URL of a form and an iframe snippet that embeds it in another site' },
   'POST /pages': { body: 'PageInput', summary: 'Create a draft marketing (landing) page' },

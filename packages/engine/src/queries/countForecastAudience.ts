@@ -32,14 +32,13 @@ export async function countForecastAudience(
   const ctx = { params, now, segments, strategy: 'set' as const };
   const audience = segmentGroupPredicate(entry, ctx);
   const conditions = def.tiles.flatMap((tile) => (tile.type === 'condition' ? [{ id: tile.id, sql: compileSegmentQuery(tile.query, ctx) }] : []));
-  const consentLevels = params.add(ConsentLevel.options);
-  const minimum = params.add(ConsentLevel.options.indexOf(def.minimumConsent ?? 'none') + 1);
+  const belowMinimum = params.add(ConsentLevel.options.slice(0, ConsentLevel.options.indexOf(def.minimumConsent ?? 'none')));
   const scopedUnit = params.add(def.scope === 'businessUnit' ? journey.businessUnitId : null);
   const suppression = params.add(def.suppressionSegmentId ?? null);
   const [row] = await db.query<Record<string, number>>(
     `with audience as (
        select c.id, c.email,
-              case when array_position(${consentLevels}::text[], c.consent) < ${minimum}::int then 'consent'
+              case when c.consent = any(${belowMinimum}::text[]) then 'consent'
                    when ${scopedUnit}::text is not null and c.business_unit_id is distinct from ${scopedUnit}::text then 'scope' end as reason,
               ${conditions.length > 0 ? conditions.map((condition, index) => `(${condition.sql}) as c${index}`).join(', ') : 'null as c0'}
          from contacts c
