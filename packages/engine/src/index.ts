@@ -12,7 +12,8 @@ export { loadLiveJourneys, toRunnableJourney, type RunnableJourney, type Journey
 export { insertMilestone, type MilestoneKind } from './queries/insertMilestone.ts';
 export { compileSegmentQuery, SqlParams, type StoredSegment } from './segments/compileQuery.ts';
 export { loadSegments } from './queries/loadSegments.ts';
-export { EmailRenderer, validateTemplate, missingRequiredPlaceholders } from './email/render.ts';
+export { EmailRenderer, validateTemplate, missingRequiredPlaceholders, TemplateRenderError, TEMPLATE_LIMITS } from './email/render.ts';
+export type { RenderedEmail } from './email/render.ts';
 export { createSmtpSender, type SmtpSender } from './email/smtpSender.ts';
 export { signToken, verifyToken } from './tokens.ts';
 export { trackingLinks, templateVariables, type EmailDeliveryConfig, type TrackingToken, type UnsubscribeToken } from './outbox/deliverEmails.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmailRenderer, htmlToText, missingRequiredPlaceholders, validateTemplate, type EmailContent, type RenderVars, type TrackingLinks } from './render.ts';
+import { EmailRenderer, htmlToText, missingRequiredPlaceholders, TemplateRenderError, validateTemplate, type EmailContent, type RenderVars, type TrackingLinks } from './render.ts';
 
 const links: TrackingLinks = {
   click: (url) => `https://t.example/c?u=${encodeURIComponent(url)}&s=1`,
@@ -139,5 +139,37 @@ describe('validateTemplate', () => {
     expect(validateTemplate('Hi {{ contact.firstName ')).toMatch(/not closed/);
     expect(validateTemplate('{% if x %}open')).toMatch(/not closed/);
     expect(validateTemplate('{{ x | no_such_filter }}')).toMatch(/undefined filter/);
+  });
+});
+
+describe('EmailRenderer limits', () => {
+  const renderer = new EmailRenderer();
+  const render = (html: string, over: Partial<EmailContent> = {}) => renderer.render(email({ id: `limits-${html.length}-${html.slice(0, 40)}`, html, ...over }), vars, links);
+
+  it('fails a range of 200 million with a render error instead of aborting the process', async () => {
+    await expect(render('{% for i in (1..200000000) %}{% endfor %}')).rejects.toThrow(TemplateRenderError);
+    await expect(render('{% for i in (1..200000000) %}{% endfor %}')).rejects.toThrow(/memory/);
+    // The same in the subject and the text part.
+    await expect(render('<p>x</p>', { subject: '{% for i in (1..200000000) %}{% endfor %}' })).rejects.toThrow(TemplateRenderError);
+  });
+
+  it('refuses output past the limit, in a part and in a capture, before it is built', async () => {
+    const big = 'x'.repeat(100_000);
+    await expect(render(`{% for i in (1..700) %}${big}{% endfor %}`)).rejects.toThrow(/output exceeds 1048576 characters/);
+    // Doubling a captured string allocates nothing liquidjs counts: only the output bound stops it.
+    const doubling = '{% capture c %}xxxxxxxxxxxxxxxx{% endcapture %}{% for i in (1..40) %}{% capture c %}{{ c }}{{ c }}{% endcapture %}{% endfor %}{{ c }}';
+    await expect(render(doubling)).rejects.toThrow(/output exceeds/);
+    const before = process.memoryUsage().rss;
+    await expect(render(`{% for i in (1..1000) %}{% for j in (1..1000) %}${'y'.repeat(64)}{% endfor %}{% endfor %}`)).rejects.toThrow(/output exceeds/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it('renders output up to the limit', async () => {
+    const out = await render(`<p>{% for i in (1..1000) %}${'z'.repeat(1000)}{% endfor %}</p>`);
+    expect(out.html.length).toBeGreaterThan(1_000_000);
+  });
+
+  it('answers a render error for a template that does not parse', async () => {
+    await expect(render('{{ contact.firstName | nosuchfilter }}')).rejects.toThrow(TemplateRenderError);
   });
 });

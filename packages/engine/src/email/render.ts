@@ -1,6 +1,6 @@
 // Turns a published email plus one recipient into the message that is sent: Liquid personalisation,
 // tracked links, the open pixel, a text part and the RFC 8058 one-click unsubscribe headers.
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, toValue, type Context, type Emitter, type Template } from 'liquidjs';
 
 export interface EmailContent {
   id: string;
@@ -39,13 +39,72 @@ export interface EmailRendererOptions {
   renderLimitMs?: number;
 }
 
+/**
+ * What one template may cost (docs/limits.md). Users write templates, so a template must never be
+ * able to take the process down: a `{% for i in (1..200000000) %}` once made V8 abort on the range
+ * array, in preview and again in every send after a restart.
+ */
+export const TEMPLATE_LIMITS = {
+  /** Characters of Liquid source parsed at once: the largest part an email may have. */
+  parseChars: 1_000_000,
+  /**
+   * Liquid's own allocation budget for one render: elements of ranges and arrays, characters of
+   * strings made by filters. Checked before allocating, so the range above fails instead of aborting.
+   */
+  memoryUnits: 10_000_000,
+  /** Characters one part (or one `{% capture %}`) may output; mail clients clip far below this. */
+  outputChars: 1_048_576,
+} as const;
+
+/** A template that failed as it rendered: over a limit, or a Liquid error with this contact's data. */
+export class TemplateRenderError extends Error {
+  override readonly name = 'TemplateRenderError';
+  /** Which part of the email failed, when known. */
+  part?: EmailPart;
+}
+
+export type EmailPart = 'subject' | 'html' | 'text';
+
+/** The emitter Liquid writes output into, refusing to grow past `outputChars`. */
+class BoundedEmitter implements Emitter {
+  buffer = '';
+
+  write(html: unknown): void {
+    const text = outputText(html);
+    if (this.buffer.length + text.length > TEMPLATE_LIMITS.outputChars) {
+      throw new TemplateRenderError(`output exceeds ${TEMPLATE_LIMITS.outputChars} characters`);
+    }
+    this.buffer += text;
+  }
+}
+
+/** Liquid's own rendering of an output value: drops resolved, arrays joined, nothing for nil. */
+function outputText(value: unknown): string {
+  const resolved: unknown = toValue(value);
+  if (typeof resolved === 'string') return resolved;
+  if (resolved === null || resolved === undefined) return '';
+  if (Array.isArray(resolved)) return resolved.map(outputText).join('');
+  return String(resolved);
+}
+
+function boundedLiquid(options: ConstructorParameters<typeof Liquid>[0]): Liquid {
+  const liquid = new Liquid({ ...options, parseLimit: TEMPLATE_LIMITS.parseChars, memoryLimit: TEMPLATE_LIMITS.memoryUnits });
+  // Every render without an emitter of its own (the whole part, and each `{% capture %}`) gets a
+  // bounded one: liquidjs counts no output against memoryLimit, so a loop doubling a captured
+  // string would otherwise reach gigabytes before any limit fired.
+  const renderer = liquid.renderer;
+  const renderTemplates = renderer.renderTemplates.bind(renderer);
+  renderer.renderTemplates = (templates: Template[], ctx: Context, emitter?: Emitter) => renderTemplates(templates, ctx, emitter ?? new BoundedEmitter());
+  return liquid;
+}
+
 // Shared by both engines. `templates: {}` makes include/render/layout look in an empty in-memory
 // map instead of the server's file system: templates are written by users, not by us.
 // `strictFilters` turns a misspelt filter into a parse error so publish rejects it, rather than the
 // filter silently doing nothing in every sent message. Unknown variables still render empty.
 const baseOptions = { templates: {}, strictFilters: true, ownPropertyOnly: true } as const;
-const htmlLiquid = new Liquid({ ...baseOptions, outputEscape: 'escape' });
-const plainLiquid = new Liquid(baseOptions);
+const htmlLiquid = boundedLiquid({ ...baseOptions, outputEscape: 'escape' });
+const plainLiquid = boundedLiquid(baseOptions);
 
 /** The Liquid error of a template (subject, html or text), or null when it parses. */
 export function validateTemplate(source: string): string | null {
@@ -100,9 +159,9 @@ export class EmailRenderer {
     };
     const limits = { renderLimit: this.renderLimit };
     const [subject, body, text] = await Promise.all([
-      plainLiquid.render(compiled.subject, scope, limits) as Promise<string>,
-      htmlLiquid.render(compiled.html, scope, limits) as Promise<string>,
-      compiled.text ? (plainLiquid.render(compiled.text, scope, limits) as Promise<string>) : null,
+      renderPart('subject', plainLiquid, compiled.subject, scope, limits),
+      renderPart('html', htmlLiquid, compiled.html, scope, limits),
+      compiled.text ? renderPart('text', plainLiquid, compiled.text, scope, limits) : null,
     ]);
     // The subscription center link is not tracked: managing subscriptions is not interest in the
     // message (a `clicked` trigger must not fire on it), and the link must work as sent.
@@ -121,6 +180,14 @@ export class EmailRenderer {
   }
 
   private compiled(email: EmailContent): Compiled {
+    try {
+      return this.compile(email);
+    } catch (error) {
+      throw new TemplateRenderError(`invalid Liquid: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private compile(email: EmailContent): Compiled {
     const key = `${email.id}@${email.version ?? 'draft'}`;
     const sources: Compiled['sources'] = [email.subject, email.html, email.text ?? null];
     const hit = this.cache.get(key);
@@ -142,6 +209,22 @@ export class EmailRenderer {
       if (oldest !== undefined) this.cache.delete(oldest);
     }
     return entry;
+  }
+}
+
+/** One part rendered; any failure (a limit, a Liquid error) as a TemplateRenderError naming the part. */
+async function renderPart(part: EmailPart, liquid: Liquid, templates: Template[], scope: object, limits: { renderLimit: number }): Promise<string> {
+  try {
+    return (await liquid.render(templates, scope, limits)) as string;
+  } catch (error) {
+    // liquidjs wraps an error thrown by our emitter; its cause says which limit it was.
+    const cause = error instanceof Error ? (error as Error & { originalError?: unknown }).originalError : undefined;
+    let failure: TemplateRenderError;
+    if (error instanceof TemplateRenderError) failure = error;
+    else if (cause instanceof TemplateRenderError) failure = cause;
+    else failure = new TemplateRenderError(error instanceof Error ? error.message : String(error));
+    failure.part = part;
+    throw failure;
   }
 }
 

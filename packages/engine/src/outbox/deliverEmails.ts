@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.ts';
-import type { EmailRenderer, TrackingLinks } from '../email/render.ts';
+import type { EmailRenderer, RenderedEmail, TrackingLinks } from '../email/render.ts';
 import type { SmtpSender } from '../email/smtpSender.ts';
 import { recordEvents, type NewEvent } from '../events.ts';
 import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/claimOutbox.ts';
@@ -82,9 +82,16 @@ export async function deliverEmails(db: Queryable, config: EmailDeliveryConfig, 
         failures.push({ id: effect.id, error: delivery.contact ? 'email no longer exists' : 'contact was erased or its address is suppressed', retryAt: null });
         return;
       }
+      const links = trackingLinks(config, effect.id, delivery.contact.id);
+      let message: RenderedEmail;
       try {
-        const links = trackingLinks(config, effect.id, delivery.contact.id);
-        const message = await config.renderer.render(delivery.email, templateVariables(delivery, links), links);
+        message = await config.renderer.render(delivery.email, templateVariables(delivery, links), links);
+      } catch (error) {
+        // The same template with the same data fails the same way: fail this message, not the batch.
+        failures.push({ id: effect.id, error: `renderFailed: ${(error as Error).message ?? String(error)}`, retryAt: null });
+        return;
+      }
+      try {
         const from = delivery.email.fromAddress ? formatAddress(delivery.email.fromName, delivery.email.fromAddress) : config.defaultFrom;
         await config.smtp!.send({ messageId: messageIdFor(effect, config.publicUrl), from, to: delivery.contact.email, ...message });
         sent.push(effect);

@@ -1,4 +1,4 @@
-import { missingRequiredPlaceholders, templateVariables, trackingLinks, validateTemplate, type Queryable } from '@waymark/engine';
+import { missingRequiredPlaceholders, TemplateRenderError, templateVariables, trackingLinks, validateTemplate, type Queryable, type RenderedEmail } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
@@ -118,6 +118,12 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
         ...templateErrors(email),
         ...missingRequiredPlaceholders(email.html).map((name) => ({ path: 'html', message: `must contain {{ ${name} }}` })),
       ];
+      if (errors.length === 0) {
+        // A template within every limit for nobody in particular may still run past one for a
+        // contact: sending checks again and fails just that message (reason renderFailed).
+        const failure = await renderProblem(() => renderFor(tx, email, undefined));
+        if (failure) errors.push(failure);
+      }
       if (errors.length > 0) throw unprocessable(`The email cannot be published: ${errors.map((e) => e.message).join('; ')}`, undefined, errors);
       await tx.query(`update emails set status = 'live', updated_at = $2 where id = $1`, [id, clock.now()]);
       return { status: 'live' };
@@ -132,10 +138,23 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
     const { id } = decode(IdParams, request.params);
     const { contactId } = decode(PreviewQuery, request.query);
     const email = await loadEmail(db, id);
+    let rendered: RenderedEmail | undefined;
+    const failure = await renderProblem(async () => {
+      rendered = await renderFor(db, email, contactId);
+    });
+    if (failure || !rendered) throw unprocessable(`The email cannot be rendered: ${failure?.message}`, undefined, failure ? [failure] : undefined);
+    return { subject: rendered.subject, html: rendered.html, text: rendered.text };
+  });
+
+  /**
+   * The email as one contact (or nobody) would receive it, with the default content settings. Links
+   * are tracked as in a real send, but point at no message, so following them records nothing.
+   */
+  async function renderFor(q: Queryable, email: Email, contactId: string | undefined): Promise<RenderedEmail> {
     let contact: Delivery['contact'] = { id: 'preview', email: 'preview@example.com', firstName: null, lastName: null, consent: 'none', attributes: {} };
     let account: Delivery['account'] = null;
     if (contactId) {
-      const [row] = await db.query<{ contact: NonNullable<Delivery['contact']>; account: Delivery['account'] }>(
+      const [row] = await q.query<{ contact: NonNullable<Delivery['contact']>; account: Delivery['account'] }>(
         `select jsonb_build_object('id', c.id, 'email', c.email, 'firstName', c.first_name, 'lastName', c.last_name, 'consent', c.consent, 'attributes', c.attributes) as contact,
                 case when a.id is null then null else jsonb_build_object('id', a.id, 'name', a.name, 'attributes', a.attributes) end as account
            from contacts c left join accounts a on a.id = c.account_id where c.id = $1`,
@@ -145,18 +164,23 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
       contact = row.contact;
       account = row.account;
     }
-    const [content = null] = await db.query<NonNullable<Delivery['content']>>(
+    const [content = null] = await q.query<NonNullable<Delivery['content']>>(
       `select name, postal_address as "postalAddress", subscription_center_url as "subscriptionCenterUrl", forward_to_friend_url as "forwardToFriendUrl",
               social_links as "socialLinks" from content_settings where is_default limit 1`,
     );
     const links = trackingLinks(config, 0, contact!.id);
     const delivery: Delivery = { outbox_id: 0, contact, account, email, content };
-    try {
-      const rendered = await renderer.render(email, templateVariables(delivery, links), links);
-      return { subject: rendered.subject, html: rendered.html, text: rendered.text };
-    } catch (error) {
-      // A template that parses may still fail as it renders (e.g. runs past the render limit).
-      throw unprocessable(`The email cannot be rendered: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  });
+    return renderer.render(email, templateVariables(delivery, links), links);
+  }
+}
+
+/** A template that parses may still fail as it renders (a limit, a filter given the wrong type): that failure, naming the part. */
+async function renderProblem(render: () => Promise<unknown>): Promise<FieldError | null> {
+  try {
+    await render();
+    return null;
+  } catch (error) {
+    if (!(error instanceof TemplateRenderError)) throw error;
+    return { path: error.part ?? 'html', message: `cannot be rendered: ${error.message}` };
+  }
 }

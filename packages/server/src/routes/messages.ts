@@ -1,4 +1,4 @@
-import { loadEmailDeliveries, templateVariables, trackingLinks } from '@waymark/engine';
+import { loadEmailDeliveries, TemplateRenderError, templateVariables, trackingLinks } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.ts';
@@ -45,7 +45,13 @@ export function messageRoutes(app: FastifyInstance, { db, renderer, config }: Se
     const [delivery] = await loadEmailDeliveries(db, [id]);
     if (!delivery?.contact || !delivery.email) return { ...message, rendered: null };
     const links = trackingLinks(config, id, delivery.contact.id);
-    const rendered = await renderer.render(delivery.email, templateVariables(delivery, links), links);
-    return { ...message, rendered: { subject: rendered.subject, html: rendered.html, text: rendered.text } };
+    try {
+      const rendered = await renderer.render(delivery.email, templateVariables(delivery, links), links);
+      return { ...message, rendered: { subject: rendered.subject, html: rendered.html, text: rendered.text } };
+    } catch (error) {
+      // What sending says too (the message fails with reason renderFailed), rather than a 500.
+      if (!(error instanceof TemplateRenderError)) throw error;
+      return { ...message, rendered: null, renderError: error.message };
+    }
   });
 }
