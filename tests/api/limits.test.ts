@@ -88,4 +88,71 @@ describe('resource limits', () => {
       expect(failed.body).toMatchObject({ rendered: null, renderError: expect.stringMatching(/memory alloc limit exceeded/) });
     });
   });
+
+  describe('segments', () => {
+    const conditions = (n: number, attribute = 'email') => Array.from({ length: n }, (_, i) => ({ attribute, op: 'eq', value: `nobody-${i}@example.com` }));
+    /** `n` conditions (plus the and/or nodes around them), in groups of 100, as the schema allows. */
+    const wide = (n: number) => ({ or: Array.from({ length: Math.ceil(n / 100) }, (_, i) => ({ and: conditions(Math.min(100, n - i * 100)) })) });
+    const inSegmentTimes = (id: string, times: number) => ({ or: Array.from({ length: times }, () => ({ inSegment: id })) });
+    const dynamic = async (name: string, query: unknown) => post('/segments', { name, kind: 'dynamic', query });
+
+    it('refuses a change that makes a segment using this one too large once expanded, naming it', async () => {
+      const base = await dynamic('Chain 0', { attribute: 'email', op: 'exists' });
+      const one = await dynamic('Chain 1', inSegmentTimes(base.id, 10));
+      const two = await dynamic('Chain 2', inSegmentTimes(one.id, 10));
+      // Chain 2 holds 221 conditions; a third level would hold 2 221 and is refused at once.
+      const three = await server.api('POST', '/segments', { name: 'Chain 3', kind: 'dynamic', query: inSegmentTimes(two.id, 10) });
+      expect(three.status).toBe(400);
+      expect(three.body.errors).toEqual([{ path: 'query', message: 'at most 2000 conditions, counting those of the segments it uses' }]);
+      // Growing the base to 100 conditions keeps it (and Chain 1, 1 011) within the limit, not Chain 2 (10 121).
+      const grown = await server.api('PATCH', `/segments/${base.id}`, { query: { and: conditions(99) } });
+      expect(grown.status).toBe(422);
+      expect(grown.body.segmentIds).toEqual([two.id]);
+      expect(grown.body.errors).toEqual([{ path: 'query', message: expect.stringContaining(two.id) }]);
+      expect((await server.api('GET', `/segments/${base.id}`)).body.query).toEqual({ attribute: 'email', op: 'exists' });
+    });
+
+    it('refuses a cycle of segments', async () => {
+      const first = await dynamic('Cycle A', { attribute: 'email', op: 'exists' });
+      const second = await dynamic('Cycle B', { inSegment: first.id });
+      const cycle = await server.api('PATCH', `/segments/${first.id}`, { query: { or: [{ inSegment: second.id }, { attribute: 'email', op: 'exists' }] } });
+      expect(cycle.status).toBe(400);
+      expect(cycle.body.errors).toEqual([{ path: 'query.or.0.inSegment', message: 'a segment cannot contain itself' }]);
+    });
+
+    it('keeps admitting to every journey when a segment stored behind the API is too large or names itself', async () => {
+      const good = await dynamic('Good people', { attribute: 'email', op: 'startsWith', value: 'good' });
+      const journey = await post('/journeys', {
+        name: 'Good journey',
+        startAt: '2026-06-01T00:00:00Z',
+        endAt: '2026-07-01T00:00:00Z',
+        timeZone: 'UTC',
+        tiles: [
+          { id: 'in', type: 'segmentGroup', segments: [{ source: 'segment', segmentId: good.id, mode: 'include' }], next: 'wait' },
+          { id: 'wait', type: 'scheduler', wait: { for: 'P7D' }, next: null },
+        ],
+      });
+      await post(`/journeys/${journey.id}/go-live`);
+      // Ten levels of fan-out 10 over a wide base: 10^5 conditions and more once expanded.
+      const db = server.database.db;
+      const insert = async (id: string, query: unknown) =>
+        db.query(`insert into segments (id, name, kind, query, created_at, updated_at) values ($1, $1, 'dynamic', $2::jsonb, now(), now())`, [id, JSON.stringify(query)]);
+      await insert('bad-0', wide(200));
+      for (let level = 1; level <= 4; level += 1) await insert(`bad-${level}`, inSegmentTimes(`bad-${level - 1}`, 10));
+      await insert('loop-a', { or: [{ inSegment: 'loop-b' }, { attribute: 'email', op: 'exists' }] });
+      await insert('loop-b', { inSegment: 'loop-a' });
+
+      const person = await post('/contacts', { email: 'good.person@example.com' });
+      await server.drain();
+      expect((await server.api('GET', `/journeys/${journey.id}/contacts/${person.id}`)).status).toBe(200);
+      const later = await post('/contacts', { email: 'good.later@example.com' });
+      await server.advance('PT1H');
+      expect((await server.api('GET', `/journeys/${journey.id}/contacts/${later.id}`)).status).toBe(200);
+      // The oversized ones are not compiled anywhere: listing their members says why.
+      const members = await server.api('GET', '/segments/bad-4/members');
+      expect(members.status).toBe(422);
+      expect(members.body.detail).toMatch(/over 2000 conditions/);
+    });
+  });
 });
+

@@ -11,6 +11,7 @@ export { admitContact, admitChangedContacts, admitWholeIterations } from './admi
 export { loadLiveJourneys, toRunnableJourney, type RunnableJourney, type JourneyRow } from './journeys.ts';
 export { insertMilestone, type MilestoneKind } from './queries/insertMilestone.ts';
 export { compileSegmentQuery, SqlParams, type StoredSegment } from './segments/compileQuery.ts';
+export { expandedSize, MAX_EXPANDED_CONDITIONS, reaches, segmentsOverLimit } from './segments/expansion.ts';
 export { loadSegments } from './queries/loadSegments.ts';
 export { EmailRenderer, validateTemplate, missingRequiredPlaceholders, TemplateRenderError, TEMPLATE_LIMITS } from './email/render.ts';
 export type { RenderedEmail } from './email/render.ts';

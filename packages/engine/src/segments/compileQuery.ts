@@ -1,4 +1,5 @@
 import { ACCOUNT_FIELDS, CONTACT_FIELDS, durationToMillis, type AttributeOp, type AttributeValue, type SegmentQuery } from '@waymark/core';
+import { MAX_SEGMENT_DEPTH } from './expansion.ts';
 
 /** Collects statement parameters; every value from a query becomes a `$n`, never SQL text. */
 export class SqlParams {
@@ -44,8 +45,6 @@ const CONTACT_COLUMNS: Record<(typeof CONTACT_FIELDS)[number], string> = {
   salesReady: 'sales_ready',
 };
 const ACCOUNT_COLUMNS: Record<(typeof ACCOUNT_FIELDS)[number], string> = { name: 'name', businessUnitId: 'business_unit_id', ownerUserId: 'owner_user_id' };
-// Deep enough for real segment reuse, shallow enough to stop a segment that names itself.
-const MAX_SEGMENT_DEPTH = 8;
 
 /**
  * Compiles a segment query to a SQL predicate over `contacts c`. It means exactly what the core's

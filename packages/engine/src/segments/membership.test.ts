@@ -240,4 +240,21 @@ describe('live segment membership', () => {
       await live.drop();
     }
   });
+
+  it('evaluates contacts against segments holding more parameters in all than one statement may', async () => {
+    // 17 segments of 1 990 conditions on a custom attribute (two parameters each): 67 660 in all.
+    const wide = (tag: number) => ({
+      or: [
+        ...Array.from({ length: 19 }, (_, group) => ({ and: Array.from({ length: 100 }, (_, i) => ({ attribute: 'city', op: 'eq', value: `nowhere-${tag}-${group}-${i}` })) })),
+        { and: Array.from({ length: 70 }, (_, i) => ({ attribute: 'city', op: 'neq', value: `elsewhere-${i}` })) },
+      ],
+    });
+    for (let tag = 0; tag < 17; tag += 1) await segment(`wide-${tag}`, wide(tag));
+    await worker.drain();
+    await db().query(`update contacts set attributes = attributes || '{"city": "Nice"}' where id = 'c1'`);
+    await worker.drain();
+    for (let tag = 0; tag < 17; tag += 1) expect(await members(`wide-${tag}`)).toContain('c1');
+    await db().query('delete from segments where id like $1', ['wide-%']);
+  });
 });
+

@@ -1,6 +1,7 @@
 import { durationToMillis, type SegmentQuery } from '@waymark/core';
 import type { Database, Queryable } from '../db/database.ts';
 import { compileSegmentQuery, SqlParams, type StoredSegment } from './compileQuery.ts';
+import { unevaluableSegments } from './expansion.ts';
 
 /**
  * Live membership of dynamic segments, in the `segment_membership` table.
@@ -14,9 +15,13 @@ import { compileSegmentQuery, SqlParams, type StoredSegment } from './compileQue
  *   the last roll, so windows roll forward as the clock moves without re-evaluating everyone.
  */
 
-/** The dynamic segments, whose members the membership table holds. */
+/**
+ * The dynamic segments, whose members the membership table holds; not those too large to compile
+ * or naming themselves (see unevaluableSegments), which keep the members they had.
+ */
 export function dynamicSegments(segments: ReadonlyMap<string, StoredSegment>): StoredSegment[] {
-  return [...segments.values()].filter((segment) => segment.kind === 'dynamic' && segment.query !== null);
+  const refused = unevaluableSegments(segments);
+  return [...segments.values()].filter((segment) => segment.kind === 'dynamic' && segment.query !== null && !refused.has(segment.id));
 }
 
 function walk(query: SegmentQuery, visit: (node: SegmentQuery) => void): void {
@@ -134,7 +139,8 @@ export async function evaluateStaleSegments(db: Database, segments: ReadonlyMap<
     ? dynamic.map((segment) => segment.id)
     : (await db.query<{ id: string }>(`select id from segments where kind = 'dynamic' and evaluated_at is null`)).map((row) => row.id);
   if (stale.length === 0) return result;
-  const due = withDependents(segments, stale.filter((id) => segments.has(id)));
+  const evaluable = new Set(dynamic.map((segment) => segment.id));
+  const due = withDependents(segments, stale.filter((id) => evaluable.has(id)));
   // Written first, so a crash part-way leaves every one of them still due.
   await db.query('update segments set evaluated_at = null where id = any($1::text[]) and evaluated_at is not null', [[...due]]);
   const [queued] = await db.query<{ id: number }>('select coalesce(max(id), 0)::bigint as id from segment_dirty_contacts');
@@ -225,18 +231,37 @@ export async function claimDirtyContacts(tx: Queryable, limit: number): Promise<
   return [...new Set(rows.map((row) => row.contact_id))];
 }
 
+// Below PostgreSQL's 65 535 parameters of one statement: a segment within MAX_EXPANDED_CONDITIONS
+// adds at most about 10 000, so a statement started under this bound stays under that one.
+const PARAMS_PER_STATEMENT = 30_000;
+
 /**
- * Re-evaluates every dynamic segment for the given contacts in one statement and writes the
- * differences. Returns how many memberships were added or removed.
+ * Re-evaluates every dynamic segment for the given contacts and writes the differences, in as few
+ * statements as the parameter limit allows (one, unless there are many large segments). Returns
+ * how many memberships were added or removed.
  */
 export async function evaluateContacts(tx: Queryable, segments: ReadonlyMap<string, StoredSegment>, contactIds: readonly string[], now: Date): Promise<number> {
   const dynamic = dynamicSegments(segments);
   if (contactIds.length === 0 || dynamic.length === 0) return 0;
-  const params = new SqlParams([contactIds, dynamic.map((segment) => segment.id), now]);
-  const cases = dynamic.map((segment) => {
-    const predicate = compileSegmentQuery(segment.query!, { params, now, segments });
-    return `case when ${predicate} then ${params.add(segment.id)}::text end`;
-  });
+  let changes = 0;
+  let group: { params: SqlParams; cases: string[]; ids: string[] } | null = null;
+  for (const segment of dynamic) {
+    group ??= { params: new SqlParams([contactIds, now]), cases: [], ids: [] };
+    const predicate = compileSegmentQuery(segment.query!, { params: group.params, now, segments });
+    group.cases.push(`case when ${predicate} then ${group.params.add(segment.id)}::text end`);
+    group.ids.push(segment.id);
+    if (group.params.values.length >= PARAMS_PER_STATEMENT) {
+      changes += await writeMemberships(tx, group.params, group.cases, group.ids);
+      group = null;
+    }
+  }
+  if (group) changes += await writeMemberships(tx, group.params, group.cases, group.ids);
+  return changes;
+}
+
+/** The memberships of contacts `$1` in the segments `ids`, as `cases` (one per segment) decide, at `$2`. */
+async function writeMemberships(tx: Queryable, params: SqlParams, cases: string[], ids: string[]): Promise<number> {
+  const segmentIds = params.add(ids);
   const [row] = await tx.query<{ removed: number; added: number }>(
     `with desired as materialized (
        select c.id as contact_id, s.segment_id
@@ -244,12 +269,12 @@ export async function evaluateContacts(tx: Queryable, segments: ReadonlyMap<stri
         where c.id = any($1::text[]) and s.segment_id is not null),
      removed as (
        delete from segment_membership m
-        where m.contact_id = any($1::text[]) and m.segment_id = any($2::text[])
+        where m.contact_id = any($1::text[]) and m.segment_id = any(${segmentIds}::text[])
           and not exists (select 1 from desired d where d.contact_id = m.contact_id and d.segment_id = m.segment_id)
        returning 1),
      added as (
        insert into segment_membership (segment_id, contact_id, entered_at)
-       select d.segment_id, d.contact_id, $3::timestamptz from desired d
+       select d.segment_id, d.contact_id, $2::timestamptz from desired d
        on conflict do nothing
        returning 1)
      select (select count(*) from removed)::int as removed, (select count(*) from added)::int as added`,

@@ -1,5 +1,5 @@
 import { ACCOUNT_FIELDS, CONTACT_FIELD_TYPES, CONTACT_FIELDS, durationToMillis, SegmentQuery, type AttributeOp } from '@waymark/core';
-import { compileSegmentQuery, loadSegments, SqlParams, type Queryable, type StoredSegment } from '@waymark/engine';
+import { compileSegmentQuery, expandedSize, loadSegments, MAX_EXPANDED_CONDITIONS, reaches, segmentsOverLimit, SqlParams, type Queryable, type StoredSegment } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
@@ -7,7 +7,7 @@ import type { Caller, ServerContext } from '../context.ts';
 import { changeMembers } from './memberChanges.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
-import { badRequest, conflict, fieldPath, notFound, type FieldError } from '../problem.ts';
+import { badRequest, conflict, fieldPath, notFound, unprocessable, type FieldError } from '../problem.ts';
 import { canSee, unitFilter } from '../visibility.ts';
 import { declaredAttributes, type AttributeType } from './attributes.ts';
 import { existingIds } from './businessUnits.ts';
@@ -170,50 +170,22 @@ async function validateQuery(db: Queryable, query: SegmentQuery, prefix: string,
   // Segments used with inSegment are compiled into the query: bound the whole, so that no query
   // grows past what one SQL statement (and its parameters) can hold.
   if (refs.segments.length > 0) all ??= await loadSegments(db);
-  const size = expandedSize(query, all ?? new Map(), selfId);
-  if (size > MAX_CONDITIONS) {
-    throw badRequest(`The query is too large: ${size} conditions with the segments it uses, at most ${MAX_CONDITIONS}`, [
-      { path: prefix, message: `at most ${MAX_CONDITIONS} conditions, counting those of the segments it uses` },
+  const size = expandedSize(query, all ?? new Map());
+  if (size > MAX_EXPANDED_CONDITIONS) {
+    throw badRequest(`The query is too large: over ${MAX_EXPANDED_CONDITIONS} conditions with the segments it uses`, [
+      { path: prefix, message: `at most ${MAX_EXPANDED_CONDITIONS} conditions, counting those of the segments it uses` },
     ]);
   }
-}
-
-const MAX_CONDITIONS = 2000;
-
-/** How many conditions a query holds once the segments it names are compiled into it. */
-function expandedSize(query: SegmentQuery, segments: ReadonlyMap<string, StoredSegment>, selfId?: string, depth = 0): number {
-  if ('and' in query) return 1 + query.and.reduce((sum, part) => sum + expandedSize(part, segments, selfId, depth), 0);
-  if ('or' in query) return 1 + query.or.reduce((sum, part) => sum + expandedSize(part, segments, selfId, depth), 0);
-  if ('not' in query) return 1 + expandedSize(query.not, segments, selfId, depth);
-  if ('account' in query) return 1 + expandedSize(query.account, segments, selfId, depth);
-  if ('inSegment' in query) {
-    const inner = query.inSegment === selfId ? null : segments.get(query.inSegment)?.query;
-    return 1 + (inner && depth < 8 ? expandedSize(inner, segments, selfId, depth + 1) : 0);
+  // A segment that grows makes every segment using it grow too: each must still fit.
+  if (selfId) {
+    const over = segmentsOverLimit(all ?? (await loadSegments(db)), selfId, query);
+    if (over.length > 0) {
+      const names = over.map((segment) => segment.id).join(', ');
+      throw unprocessable(`Segments using this one would hold over ${MAX_EXPANDED_CONDITIONS} conditions: ${names}`, { segmentIds: over.map((segment) => segment.id) }, [
+        { path: prefix, message: `segment ${names} uses this one and would hold over ${MAX_EXPANDED_CONDITIONS} conditions` },
+      ]);
+    }
   }
-  return 1;
-}
-
-/** Whether segment `from` is, or refers through inSegment to, segment `target`. */
-function reaches(segments: ReadonlyMap<string, StoredSegment>, from: string, target: string): boolean {
-  const seen = new Set<string>();
-  const pending = [from];
-  while (pending.length > 0) {
-    const id = pending.pop()!;
-    if (id === target) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const query = segments.get(id)?.query;
-    if (query) pending.push(...segmentIdsIn(query));
-  }
-  return false;
-}
-
-function segmentIdsIn(query: SegmentQuery): string[] {
-  if ('and' in query) return query.and.flatMap(segmentIdsIn);
-  if ('or' in query) return query.or.flatMap(segmentIdsIn);
-  if ('not' in query) return segmentIdsIn(query.not);
-  if ('inSegment' in query) return [query.inSegment];
-  return [];
 }
 
 async function loadSegment(db: Queryable, id: string, caller: Caller, forUpdate = false): Promise<Segment> {
@@ -224,8 +196,13 @@ async function loadSegment(db: Queryable, id: string, caller: Caller, forUpdate 
 
 /** `where <predicate>` over `contacts c` for a dynamic query, with its parameters. */
 async function compiled(db: Queryable, query: SegmentQuery, now: Date): Promise<{ predicate: string; params: unknown[] }> {
+  const segments = await loadSegments(db);
+  // A query stored before the limit held (or one a segment it uses outgrew) is not compiled.
+  if (expandedSize(query, segments) > MAX_EXPANDED_CONDITIONS) {
+    throw unprocessable(`The query holds over ${MAX_EXPANDED_CONDITIONS} conditions with the segments it uses; make it smaller`);
+  }
   const params = new SqlParams();
-  const predicate = compileSegmentQuery(query, { params, now, segments: await loadSegments(db) });
+  const predicate = compileSegmentQuery(query, { params, now, segments });
   return { predicate, params: params.values };
 }
 
