@@ -406,6 +406,7 @@ describe('bad input on every API route', () => {
       [`cursor=${garbage({ at: 1_780_000_000_000_000, id: 42 })}`, 'cursor'],
       [`cursor=${garbage({ at: '2026-01-01 00:00:00+00', id: 'x' })}`, 'cursor'],
       [`cursor=${garbage({ at: 1_780_000_000_000_000, id: 'x' })}`, ''],
+      [`cursor=${garbage({ at: 1_780_000_000_000_000, id: 'x\u0000' })}`, 'cursor'],
       [`cursor=${garbage('[1,2]')}`, 'cursor'],
       [`cursor=${garbage('null')}`, 'cursor'],
     ];

@@ -154,5 +154,62 @@ describe('resource limits', () => {
       expect(members.body.detail).toMatch(/over 2000 conditions/);
     });
   });
+
+  describe('small findings', () => {
+    const journeyBody = (tiles: unknown[], extra: Record<string, unknown> = {}) => ({
+      name: 'Small findings',
+      startAt: '2026-06-01T00:00:00Z',
+      endAt: '2026-07-01T00:00:00Z',
+      timeZone: 'UTC',
+      tiles,
+      ...extra,
+    });
+
+    it('answers 400 naming cursor for a cursor whose id holds a NUL', async () => {
+      const cursor = Buffer.from(JSON.stringify({ at: 1_780_000_000_000_000, id: 'x\u0000y' })).toString('base64url');
+      const response = await server.api('GET', `/journeys?cursor=${cursor}`);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ path: 'cursor', message: 'not a cursor this API returned' }]);
+    });
+
+    it('counts tiles named __proto__ and constructor in insights like any other', async () => {
+      const segment = await post('/segments', { name: 'Proto people', kind: 'static' });
+      const person = await post('/contacts', { email: 'proto@example.com' });
+      await post(`/segments/${segment.id}/members`, { add: [person.id] });
+      const journey = await post(
+        '/journeys',
+        journeyBody([
+          { id: '__proto__', type: 'segmentGroup', segments: [{ source: 'segment', segmentId: segment.id, mode: 'include' }], next: 'constructor' },
+          { id: 'constructor', type: 'scheduler', wait: { for: 'P1D' }, next: 'toString' },
+          { id: 'toString', type: 'scheduler', wait: { for: 'P1D' }, next: null },
+        ]),
+      );
+      await post(`/journeys/${journey.id}/go-live`);
+      await server.drain();
+      const insights = await server.api('GET', `/journeys/${journey.id}/insights`);
+      expect(insights.status).toBe(200);
+      expect(Object.keys(insights.body.tiles).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+      expect(insights.body.tiles.__proto__).toMatchObject({ entered: 1, completed: 1 });
+      expect(insights.body.tiles.constructor).toMatchObject({ entered: 1, waiting: 1 });
+      expect(insights.body.tiles.toString).toMatchObject({ entered: 0, waiting: 0 });
+    });
+
+    it('answers 400 naming ownerUserId for an unknown owner, on create, replace and change', async () => {
+      const tiles = [{ id: 'wait', type: 'scheduler', wait: { for: 'P1D' }, next: null }];
+      const created = await server.api('POST', '/journeys', journeyBody(tiles, { ownerUserId: 'no-such-user' }));
+      expect(created.status).toBe(400);
+      expect(created.body.errors).toEqual([{ path: 'ownerUserId', message: 'no user with this id' }]);
+      const journey = await post('/journeys', journeyBody(tiles));
+      for (const [method, payload] of [['PUT', journeyBody(tiles, { ownerUserId: 'no-such-user' })], ['PATCH', { ownerUserId: 'no-such-user' }]] as const) {
+        const response = await server.api(method, `/journeys/${journey.id}`, payload);
+        expect(response.status, method).toBe(400);
+        expect(response.body.errors).toEqual([{ path: 'ownerUserId', message: 'no user with this id' }]);
+      }
+      const me = (await server.api('GET', '/users')).body.items[0].id;
+      const owned = await server.api('PUT', `/journeys/${journey.id}`, journeyBody(tiles, { ownerUserId: me }));
+      expect(owned.status).toBe(200);
+      expect(owned.body.ownerUserId).toBe(me);
+    });
+  });
 });
 

@@ -4,7 +4,8 @@ const MAX_DEPTH = 64;
 // Half of a UTF-16 surrogate pair on its own: no Unicode character, so jsonb refuses its escape.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function textProblem(text: string): string | null {
+/** Why PostgreSQL could not store `text` (a NUL, a lone surrogate), or null when it can. */
+export function textProblem(text: string): string | null {
   if (text.includes('\u0000')) return 'text may not contain U+0000';
   if (LONE_SURROGATE.test(text)) return 'text must be valid Unicode (it holds half of a surrogate pair)';
   return null;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '@waymark/engine';
 import { decode } from './decode.ts';
+import { textProblem } from './inputGuard.ts';
 import { badRequest } from './problem.ts';
 
 export const ListQuery = z.object({
@@ -19,7 +20,9 @@ const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toS
 function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (Number.isSafeInteger(value.at) && Math.abs(value.at) < 10 ** 16 && typeof value.id === 'string' && value.id.length <= 200) return value;
+    // The id goes to PostgreSQL as text: one holding a NUL must be our 400, not its error.
+    const validId = typeof value.id === 'string' && value.id.length <= 200 && textProblem(value.id) === null;
+    if (Number.isSafeInteger(value.at) && Math.abs(value.at) < 10 ** 16 && validId) return value;
   } catch {
     // fall through to the 400 below
   }

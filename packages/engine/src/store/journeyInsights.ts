@@ -59,7 +59,9 @@ export async function journeyInsights(db: Queryable, journeyId: string, tiles: {
       params,
     ),
   ]);
-  const insights: JourneyInsights = { contacts: { entered: 0, active: 0, completed: 0, exited: 0, excluded: { consent: 0, scope: 0, suppression: 0, duplicate: 0 } }, tiles: {} };
+  // Tile ids are the user's: without a prototype, `__proto__` or `constructor` is a tile like any other.
+  const tileInsights: Record<string, TileInsight> = Object.create(null);
+  const insights: JourneyInsights = { contacts: { entered: 0, active: 0, completed: 0, exited: 0, excluded: { consent: 0, scope: 0, suppression: 0, duplicate: 0 } }, tiles: tileInsights };
   for (const tile of tiles) {
     const base: TileInsight = { entered: 0, waiting: 0, completed: 0 };
     if (tile.type === 'email') Object.assign(base, { sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, failed: 0 });

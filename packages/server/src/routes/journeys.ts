@@ -9,6 +9,7 @@ import {
   loadReferences,
   setJourneyStatus,
   updateJourneyDefinition,
+  type Queryable,
   type StoredJourney,
 } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
@@ -77,6 +78,13 @@ function assertScopeAllowed(caller: Caller, def: JourneyDefinition): void {
   }
 }
 
+/** A named owner must be a user the caller can see: one of another unit answers as an unknown id does. */
+async function assertOwnerKnown(db: Queryable, caller: Caller, def: Partial<JourneyDefinition>): Promise<void> {
+  if (def.ownerUserId === undefined) return;
+  const [owner] = await db.query<{ businessUnitId: string | null }>('select business_unit_id as "businessUnitId" from users where id = $1', [def.ownerUserId]);
+  if (!owner || !canSee(caller, owner.businessUnitId)) throw badRequest('Invalid ownerUserId', [{ path: 'ownerUserId', message: 'no user with this id' }]);
+}
+
 export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db, clock } = ctx;
 
@@ -95,6 +103,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const def = fromTemplate ? draftFromTemplate(decode(FromTemplate, raw), clock.now()) : decode(JourneyDefinition, raw);
     assertScopeAllowed(request.caller, def);
     const journey = await db.transaction(async (tx) => {
+      await assertOwnerKnown(tx, request.caller, def);
       // New journeys get the default content settings, as marketers expect.
       if (def.contentSettingsId === undefined) {
         const [fallback] = await tx.query<{ id: string }>('select id from content_settings where is_default');
@@ -141,6 +150,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return db.transaction(async (tx) => {
       const journey = await load(request.caller, id, true, tx);
       if (journey.status !== 'draft') throw conflict(`Journey is ${journey.status}; only a draft can be edited`);
+      await assertOwnerKnown(tx, request.caller, def);
       const updated = await updateJourneyDefinition(tx, id, def, clock.now());
       await insertMilestone(tx, id, 'updated', clock.now(), undefined, request.caller.userId);
       return journeyView(updated);
@@ -158,6 +168,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (journey.status === 'draft') {
         const merged = decode(JourneyDefinition, { ...journey.definition, ...raw });
         assertScopeAllowed(request.caller, merged);
+        await assertOwnerKnown(tx, request.caller, merged);
         return journeyView(await updateJourneyDefinition(tx, id, merged, now));
       }
       const patch = decode(LivePatch, raw);
