@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtpServer.ts';
-import { startTestServer, type TestServer } from '../support/testServer.ts';
+import { ADMIN_KEY, startTestServer, type TestServer } from '../support/testServer.ts';
 
 const FOOTER = '{{ content.postalAddress }} <a href="{{ content.subscriptionCenterUrl }}">prefs</a>';
 const HUGE_RANGE = '{% for i in (1..200000000) %}{% endfor %}';
@@ -209,6 +209,69 @@ describe('resource limits', () => {
       const owned = await server.api('PUT', `/journeys/${journey.id}`, journeyBody(tiles, { ownerUserId: me }));
       expect(owned.status).toBe(200);
       expect(owned.body.ownerUserId).toBe(me);
+    });
+  });
+
+  describe('requests', () => {
+    it('answers 400 naming the array for one longer than any resource takes, before looking at its elements', async () => {
+      // 8 MB, as in the review: within the body limit, 400 times the longest batch.
+      const payload = JSON.stringify({ contacts: new Array(4_000_000).fill(0) });
+      expect(payload.length).toBeLessThan(16 * 1024 * 1024);
+      // Another request answers meanwhile: the event loop is not held.
+      const [refused, other] = await Promise.all([server.api('POST', '/contacts/batch', payload), server.api('GET', '/journeys?limit=1')]);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([{ path: 'contacts', message: 'at most 10000 items' }]);
+      expect(other.status).toBe(200);
+    });
+
+    it('answers 400 naming the array for one longer than its field takes, by the field\'s own bound', async () => {
+      const rows = Array.from({ length: 10_000 }, (_, i) => ({ email: `r${i}@example.com` }));
+      const segment = await post('/segments', { name: 'Bounded', kind: 'static' });
+      const tooMany = await server.api('POST', '/journeys', {
+        name: 'Too many tiles',
+        startAt: '2026-06-01T00:00:00Z',
+        endAt: '2026-07-01T00:00:00Z',
+        timeZone: 'UTC',
+        tiles: rows.map((_, i) => ({ id: `t${i}`, type: 'segmentGroup', segments: [{ source: 'segment', segmentId: segment.id, mode: 'include' }], next: null })),
+      });
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.body.errors).toEqual([{ path: 'tiles', message: 'Too big: expected array to have <=1000 items' }]);
+      const events = await server.api('POST', '/events', { events: rows.map((row) => ({ email: row.email, type: 'visited' })) });
+      expect(events.status).toBe(400);
+      expect(events.body.errors).toEqual([{ path: 'events', message: expect.stringMatching(/<=1000 items/) }]);
+    });
+
+    it('closes a connection that sends half a request and then nothing', async () => {
+      const { buildServer } = await import('@waymark/server');
+      const { EmailRenderer } = await import('@waymark/engine');
+      const { connect } = await import('node:net');
+      const runtime = server.runtime;
+      const app = await buildServer(
+        { db: server.database.db, clock: server.clock, worker: runtime.worker, renderer: new EmailRenderer(), config: runtime.config },
+        { timeouts: { headersMs: 300, requestMs: 600, checkEveryMs: 100 } },
+      );
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (app.server.address() as { port: number }).port;
+      /** Sends `text`, then waits (at most 10 s) for the server to answer or hang up; what it said. */
+      const stall = (text: string) =>
+        new Promise<string>((resolve, reject) => {
+          let answer = '';
+          const socket = connect(port, '127.0.0.1', () => socket.write(text));
+          socket.on('data', (chunk) => (answer += chunk.toString()));
+          socket.on('close', () => resolve(answer));
+          socket.on('error', reject);
+          setTimeout(() => {
+            socket.destroy();
+            reject(new Error('the server kept the connection open'));
+          }, 10_000).unref();
+        });
+      try {
+        expect(await stall('GET /api/v1/journeys HTTP/1.1\r\nHost: x\r\n')).toMatch(/^HTTP\/1\.1 408/);
+        const head = `POST /api/v1/contacts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`;
+        expect(await stall(`${head}{"email":`)).toMatch(/^HTTP\/1\.1 408/);
+      } finally {
+        await app.close();
+      }
     });
   });
 });

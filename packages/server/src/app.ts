@@ -28,6 +28,21 @@ function fastifyProblem(error: FastifyError): Problem | null {
   return null;
 }
 
+/**
+ * How long a client may take (docs/limits.md). Node's defaults let a client that sends half a
+ * request hold its connection for minutes; each such connection is memory and a socket.
+ */
+export const HTTP_TIMEOUTS = {
+  /** From connecting to the end of the headers. */
+  headersMs: 10_000,
+  /** From connecting to the end of the body: 16 MiB at 4 Mbit/s. */
+  requestMs: 30_000,
+  /** An idle kept-alive connection between two requests. */
+  keepAliveMs: 10_000,
+  /** How often Node looks for requests past those deadlines. */
+  checkEveryMs: 1_000,
+};
+
 export interface ServerOptions {
   logger?: boolean;
   /**
@@ -35,11 +50,17 @@ export interface ServerOptions {
    * could pick the address that per-IP rate limits count against.
    */
   trustProxy?: boolean;
+  /** Tighter (or looser) HTTP_TIMEOUTS, e.g. in tests. */
+  timeouts?: Partial<typeof HTTP_TIMEOUTS>;
 }
 
 export async function buildServer(ctx: ServerContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const timeouts = { ...HTTP_TIMEOUTS, ...options.timeouts };
   const app = Fastify({
     logger: options.logger ?? false,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkEveryMs },
     bodyLimit: BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
     routerOptions: { maxParamLength: 1000 },

@@ -1,4 +1,4 @@
-export { buildServer, BODY_LIMIT } from './app.ts';
+export { buildServer, BODY_LIMIT, HTTP_TIMEOUTS } from './app.ts';
 export { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 export { ensureBootstrapAdmin, hashApiKey, newApiKey } from './auth.ts';
 export type { ServerConfig, ServerContext, Caller, FormLimits } from './context.ts';

@@ -43,7 +43,12 @@ class NdjsonBody {
 function parseNdjson(text: string): NdjsonBody {
   const items: unknown[] = [];
   const errors: FieldError[] = [];
-  text.split('\n').forEach((line, n) => {
+  const lines = text.split('\n');
+  // Counted before any line is parsed: a 16 MiB body can hold millions of tiny lines.
+  if (lines.length > MAX_NDJSON_EVENTS && lines.filter((line) => line.trim() !== '').length > MAX_NDJSON_EVENTS) {
+    throw badRequest(`At most ${MAX_NDJSON_EVENTS} events a request`, [{ path: 'events', message: `at most ${MAX_NDJSON_EVENTS} lines` }]);
+  }
+  lines.forEach((line, n) => {
     if (line.trim() === '') return;
     try {
       items.push(JSON.parse(line));
