@@ -17,6 +17,7 @@ import { handleOffset, layoutTiles, tileHeight, TILE_WIDTH, type Point } from '.
 import { tileAccessibleName, tileName, tileTypeInfo } from '../journey/tileTypes.ts';
 import type { TileInsight } from '../journey/types.ts';
 import { TileNode, type TileFlowNode } from './TileNode.tsx';
+import type { PathStep } from './PreviewPathDialog.tsx';
 
 export const TILE_DRAG_TYPE = 'application/x-waymark-tile';
 
@@ -45,6 +46,8 @@ export interface CanvasProps {
   onConnect: (sourceId: string, field: string, targetId: string) => void;
   readOnly: boolean;
   live: boolean;
+  /** A previewed contact's path, highlighted on the tiles it passes. */
+  path?: readonly PathStep[];
 }
 
 function edgeLabel(tile: Tile, field: string): string | undefined {
@@ -61,10 +64,11 @@ function edgeLabel(tile: Tile, field: string): string | undefined {
 const EMPTY_POSITIONS = new Map<string, Point>();
 const NO_ERRORS: string[] = [];
 const NO_NESTED: string[] = [];
+const NO_STEPS: PathStep[] = [];
 const EDGE_COLORS: Record<string, string> = { onTrue: '#15803d', onFalse: '#b91c1c' };
 
 export function Canvas(props: CanvasProps) {
-  const { tiles, insights, errorsByTile, summaries, nested, selectedId, onSelect, adding, options, onInsert, onDropType, onCancelAdding, onConnect, readOnly, live } = props;
+  const { tiles, insights, errorsByTile, summaries, nested, selectedId, onSelect, adding, options, onInsert, onDropType, onCancelAdding, onConnect, readOnly, live, path } = props;
   const flow = useReactFlow();
   const layout = useMemo(() => layoutTiles(tiles), [tiles]);
   // Positions the user dragged tiles to, kept until the pipeline's shape changes (a new layout).
@@ -74,8 +78,17 @@ export function Canvas(props: CanvasProps) {
 
   // Node data keeps its identity while only positions change (a drag), so memoised tiles do not re-render.
   const dataById = useMemo(
-    () => new Map(tiles.map((tile) => [tile.id, { tile, insight: insights?.[tile.id], errors: errorsByTile.get(tile.id) ?? NO_ERRORS, summary: summaries.get(tile.id) ?? '', nested: nested?.get(tile.id) ?? NO_NESTED, live }])),
-    [tiles, insights, errorsByTile, summaries, nested, live],
+    () => {
+      const stepsByTile = new Map<string, (PathStep & { number: number })[]>();
+      path?.forEach((step, index) => stepsByTile.set(step.tileId, [...(stepsByTile.get(step.tileId) ?? []), { ...step, number: index + 1 }]));
+      return new Map(
+        tiles.map((tile) => [
+          tile.id,
+          { tile, insight: insights?.[tile.id], errors: errorsByTile.get(tile.id) ?? NO_ERRORS, summary: summaries.get(tile.id) ?? '', nested: nested?.get(tile.id) ?? NO_NESTED, live, pathSteps: stepsByTile.get(tile.id) ?? NO_STEPS },
+        ]),
+      );
+    },
+    [tiles, insights, errorsByTile, summaries, nested, live, path],
   );
 
   const nodes = useMemo<TileFlowNode[]>(

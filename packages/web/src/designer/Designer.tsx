@@ -17,6 +17,7 @@ import { Canvas, type AddingState } from './Canvas.tsx';
 import { editorReducer, initEditor } from './editorState.ts';
 import { GeneralTab } from './GeneralTab.tsx';
 import { InsightsTab } from './InsightsTab.tsx';
+import { PreviewPathDialog, type PathPreview } from './PreviewPathDialog.tsx';
 import { Properties } from './Properties.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { nestedItems, summarize } from './summaries.ts';
@@ -82,6 +83,8 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState<{ text: string; tone: 'info' | 'success' | 'error' } | null>(null);
   const [showHelp, setShowHelp] = useState(false);
+  const [previewing, setPreviewing] = useState(false);
+  const [pathPreview, setPathPreview] = useState<PathPreview | null>(null);
   const [addSignal, setAddSignal] = useState(0);
   const announceTimer = useRef<number | undefined>(undefined);
 
@@ -258,6 +261,13 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
     }
   }, [dirty, save, id, announce]);
 
+  // The server previews the stored definition: unsaved edits are saved first, as for a check.
+  const openPreview = useCallback(async () => {
+    if (dirty && !(await save())) return;
+    setMainTab('design');
+    setPreviewing(true);
+  }, [dirty, save]);
+
   const stop = useCallback(async () => {
     setBusy('stop');
     try {
@@ -346,6 +356,10 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
           <Icon name="check" />
           Check for errors
         </button>
+        <button type="button" className="command" onClick={() => void openPreview()} disabled={busy !== null}>
+          <Icon name="play" />
+          Preview path
+        </button>
         <button type="button" className="command go-live" onClick={() => void goLive()} disabled={status === 'live' || busy !== null}>
           <Icon name="play" />
           Go live
@@ -417,6 +431,13 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
         </section>
       )}
       {errors && errors.length === 0 && <p className="success-panel">No errors: this journey is ready to go live.</p>}
+      {pathPreview && !previewing && (
+        <p className="notice path-notice">
+          The canvas shows a previewed path ({pathPreview.path.length} {pathPreview.path.length === 1 ? 'tile' : 'tiles'}).{' '}
+          <button type="button" className="link-button" onClick={() => setPreviewing(true)}>Change it</button>{' '}
+          <button type="button" className="link-button" onClick={() => setPathPreview(null)}>Clear path</button>
+        </p>
+      )}
 
       <Tabs
         label="Journey"
@@ -451,6 +472,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
             onConnect={(source, field, target) => setTiles((current) => connect(current, source, field, target))}
             readOnly={readOnly}
             live={status === 'live'}
+            path={pathPreview?.path}
           />
           <aside className="side-panel" aria-label="Tile panel">
             <Tabs label="Tile panel" idPrefix="side" active={sideTab} onChange={setSideTab} tabs={[{ key: 'toolbox', label: 'Toolbox' }, { key: 'properties', label: 'Properties' }]} />
@@ -483,6 +505,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
         <InsightsTab journeyId={id} tiles={tiles} insights={insights.data} milestones={milestones.data} status={status} />
       </TabPanel>
       {showHelp && <ShortcutsDialog onClose={() => setShowHelp(false)} />}
+      {previewing && <PreviewPathDialog journeyId={id} tiles={tiles} onClose={() => setPreviewing(false)} onPreview={setPathPreview} />}
     </div>
   );
 }

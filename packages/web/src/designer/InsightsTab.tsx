@@ -5,6 +5,7 @@ import { useData } from '../useData.ts';
 import { readingOrder } from '../journey/graph.ts';
 import { tileName, tileTypeInfo } from '../journey/tileTypes.ts';
 import type { JourneyInsights, Milestone } from '../journey/types.ts';
+import { ForecastCard } from './ForecastCard.tsx';
 
 const MILESTONE_LABELS: Record<string, string> = {
   created: 'Created',
@@ -132,6 +133,7 @@ export function InsightsTab({ journeyId, tiles, insights: allInsights, milestone
   return (
     <div className="insights">
       {status === 'draft' && <p className="notice">This journey has not gone live yet: insights appear once contacts start to move through it.</p>}
+      {status === 'draft' && <ForecastCard journeyId={journeyId} tiles={tiles} />}
       {status !== 'draft' && (
         <div className="insights-filter">
           <label htmlFor="insights-account">Account</label>{' '}

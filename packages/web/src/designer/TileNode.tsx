@@ -6,6 +6,7 @@ import { exitsOf } from '../journey/graph.ts';
 import { handleOffset, tileHeight, TILE_WIDTH } from '../journey/layout.ts';
 import { tileName, tileTypeInfo } from '../journey/tileTypes.ts';
 import type { TileInsight } from '../journey/types.ts';
+import type { PathStep } from './PreviewPathDialog.tsx';
 
 export interface TileNodeData extends Record<string, unknown> {
   tile: Tile;
@@ -16,6 +17,8 @@ export interface TileNodeData extends Record<string, unknown> {
   /** The nested tiles of a container tile (a segment group's segments and lists). */
   nested: readonly string[];
   live: boolean;
+  /** Where a previewed contact's path passes this tile: its place in the path, time and outcome. */
+  pathSteps: readonly (PathStep & { number?: number })[];
 }
 
 export type TileFlowNode = Node<TileNodeData, 'tile'>;
@@ -55,18 +58,23 @@ export function tileCounts(tile: Tile, insight: TileInsight | undefined): [strin
 }
 
 function TileNodeView({ data, selected }: NodeProps<TileFlowNode>) {
-  const { tile, insight, errors, summary, nested } = data;
+  const { tile, insight, errors, summary, nested, pathSteps } = data;
   const [expanded, setExpanded] = useState(false);
   const info = tileTypeInfo(tile.type);
   const exits = exitsOf(tile);
   const counts = tileCounts(tile, insight);
   return (
     <div
-      className={`tile ${selected ? 'selected' : ''} ${errors.length > 0 ? 'has-errors' : ''}`}
+      className={`tile ${selected ? 'selected' : ''} ${errors.length > 0 ? 'has-errors' : ''} ${pathSteps.length > 0 ? 'on-path' : ''}`}
       style={{ width: TILE_WIDTH, height: tileHeight(tile), ['--tile-color' as string]: info.color }}
       title={errors.join('\n') || undefined}
     >
       <Handle type="target" position={Position.Left} id="in" className="tile-handle" isConnectableStart={false} />
+      {pathSteps.length > 0 && (
+        <div className="tile-path-badge">
+          {pathSteps.map((step) => `${step.number ?? ''}. ${step.outcome} ${new Date(step.at).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })}`).join(' · ')}
+        </div>
+      )}
       <div className="tile-head">
         <TileIcon type={tile.type} size={16} />
         <div className="tile-titles">
