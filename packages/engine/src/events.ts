@@ -65,16 +65,23 @@ export async function recordEvents(db: Queryable, events: NewEvent[], now: Date)
 /**
  * Like recordEvents for events naming their contact by id or email, in one statement that is all
  * or nothing: when any event names no contact, nothing is stored and their positions are returned.
+ * With a `unit`, only that business unit's contacts are found: another unit's contact is as unknown
+ * as an address nobody has, so the answer tells nothing about it (null: every unit's).
  */
-export async function recordReferencedEvents(db: Queryable, events: readonly ReferencedEvent[], now: Date): Promise<{ stored: number; unknown: number[] }> {
+export async function recordReferencedEvents(
+  db: Queryable,
+  events: readonly ReferencedEvent[],
+  now: Date,
+  unit: string | null = null,
+): Promise<{ stored: number; unknown: number[] }> {
   if (events.length === 0) return { stored: 0, unknown: [] };
   const [row] = await db.query<{ n: number; unknown: number[] }>(
     `with given as (
        select * from unnest($1::text[], $7::text[], $2::text[], $3::timestamptz[], $4::jsonb[], $5::text[]) with ordinality
          as g(contact_id, email, type, occurred_at, properties, message_id, n)
      ), resolved as (
-       select g.*, case when g.contact_id is not null then (select c.id from contacts c where c.id = g.contact_id)
-                        else (select c.id from contacts c where lower(c.email) = lower(g.email)) end as id
+       select g.*, case when g.contact_id is not null then (select c.id from contacts c where c.id = g.contact_id and ($8::text is null or c.business_unit_id = $8))
+                        else (select c.id from contacts c where lower(c.email) = lower(g.email) and ($8::text is null or c.business_unit_id = $8)) end as id
          from given g
      ), missing as (
        select (n - 1)::int as n from resolved where id is null
@@ -87,7 +94,7 @@ export async function recordReferencedEvents(db: Queryable, events: readonly Ref
        returning contact_id
      ), ${AFTER_INSERT}
      select (select count(*)::int from inserted) as n, array(select n from missing order by n) as unknown`,
-    [events.map((e) => e.contactId ?? null), ...columns(events), now, events.map((e) => e.email ?? null)],
+    [events.map((e) => e.contactId ?? null), ...columns(events), now, events.map((e) => e.email ?? null), unit],
   );
   return { stored: row?.n ?? 0, unknown: row?.unknown ?? [] };
 }

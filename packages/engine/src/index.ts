@@ -43,3 +43,8 @@ export { evaluateSegment, evaluateContacts, evaluateStaleSegments, rollSegmentWi
 export { keepSegmentsCurrent } from './segmentUpkeep.ts';
 export { previewPath, type ExpectedEvent, type PathPreview, type PreviewedJourney } from './preview.ts';
 export { forecastAudience, type Forecast } from './forecast.ts';
+export { contactsMatching, handKeptMembers, type ContactSelection } from './store/contactSelections.ts';
+export { getMessage, messageList, type ListQuery, type MessageFilter } from './store/messages.ts';
+export { getWorkItem, workItemList, type WorkItemFilter } from './store/activitiesLeads.ts';
+export { previewLinks } from './email/previewLinks.ts';
+export { loadPreviewRecipient, type PreviewRecipient } from './store/previewRecipient.ts';

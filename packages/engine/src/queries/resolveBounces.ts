@@ -43,11 +43,16 @@ export async function deleteBouncedEmail(db: Queryable, email: string): Promise<
   return rows.length > 0;
 }
 
-/** When and why the address hard-bounced, or null. */
-export async function findBouncedEmail(db: Queryable, email: string): Promise<{ reason: string; bounced_at: Date } | null> {
+/**
+ * When and why the address hard-bounced, or null. With a `unit`, only an address of one of that
+ * unit's contacts: the others are nobody's business there (null: every address).
+ */
+export async function findBouncedEmail(db: Queryable, email: string, unit: string | null = null): Promise<{ reason: string; bounced_at: Date } | null> {
   const rows = await db.query<{ reason: string; bounced_at: Date }>(
-    `select reason, bounced_at from bounced_emails where email_hash = encode(sha256(convert_to(lower($1), 'UTF8')), 'hex')`,
-    [email],
+    `select reason, bounced_at from bounced_emails
+      where email_hash = encode(sha256(convert_to(lower($1), 'UTF8')), 'hex')
+        and ($2::text is null or exists (select 1 from contacts c where lower(c.email) = lower($1) and c.business_unit_id = $2))`,
+    [email, unit],
   );
   return rows[0] ?? null;
 }

@@ -1,8 +1,12 @@
 import type { JourneyDefinition, ReferenceLookup } from '@waymark/core';
 import type { Queryable } from '../db/database.ts';
 
-/** The records a journey names, looked up in one round of small queries, for check-for-errors. */
-export async function loadReferences(db: Queryable, def: JourneyDefinition): Promise<ReferenceLookup> {
+/**
+ * The records a journey names, looked up in one round of small queries, for check-for-errors.
+ * `unit`: the business unit whose segments the checking user sees (null: every unit's); another
+ * unit's segment is as missing as one that never existed.
+ */
+export async function loadReferences(db: Queryable, def: JourneyDefinition, unit: string | null = null): Promise<ReferenceLookup> {
   const ids = { emails: new Set<string>(), forms: new Set<string>(), pages: new Set<string>(), segments: new Set<string>(), lists: new Set<string>(), workflows: new Set<string>() };
   if (def.suppressionSegmentId) ids.segments.add(def.suppressionSegmentId);
   for (const tile of def.tiles) {
@@ -29,7 +33,9 @@ export async function loadReferences(db: Queryable, def: JourneyDefinition): Pro
     emails: await statusMap('emails', ids.emails),
     forms: await statusMap('forms', ids.forms),
     pages: await statusMap('pages', ids.pages),
-    segments: await idSet('segments', [...ids.segments]),
+    segments: new Set(
+      (await db.query<{ id: string }>('select id from segments where id = any($1::text[]) and ($2::text is null or business_unit_id = $2)', [[...ids.segments], unit])).map((row) => row.id),
+    ),
     subscriptionLists: await idSet('subscription_lists', [...ids.lists]),
     workflows: await idSet('workflows', [...ids.workflows]),
     contentSettings: await idSet('content_settings', def.contentSettingsId ? [def.contentSettingsId] : []),

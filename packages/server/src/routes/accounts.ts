@@ -7,8 +7,8 @@ import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, notFound, type FieldError } from '../problem.ts';
 import { AttributeValues, declareAttributes, type AttributeValue } from './attributes.ts';
-import { existingIds, requireReach } from './businessUnits.ts';
-import { canSee, unitFilter } from '../visibility.ts';
+import { existingIds } from './businessUnits.ts';
+import { canSee, requireReach, unitFilter, visibleIds } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const Ref = z.string().min(1).max(200).nullable().optional();
@@ -32,10 +32,10 @@ interface Account {
   attributes: Record<string, AttributeValue>;
 }
 
-async function checkReferences(db: Queryable, values: { businessUnitId?: string | null; ownerUserId?: string | null }): Promise<void> {
+async function checkReferences(db: Queryable, caller: Caller, values: { businessUnitId?: string | null; ownerUserId?: string | null }): Promise<void> {
   const errors: FieldError[] = [];
   if (values.businessUnitId && !(await existingIds(db, 'business_units', [values.businessUnitId])).size) errors.push({ path: 'businessUnitId', message: 'no business unit with this id' });
-  if (values.ownerUserId && !(await existingIds(db, 'users', [values.ownerUserId])).size) errors.push({ path: 'ownerUserId', message: 'no user with this id' });
+  if (values.ownerUserId && !(await visibleIds(db, caller, 'users', [values.ownerUserId])).size) errors.push({ path: 'ownerUserId', message: 'no user with this id' });
   if (errors.length > 0) throw badRequest('Unknown referenced record', errors);
 }
 
@@ -57,7 +57,7 @@ export function accountRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const businessUnitId = input.businessUnitId === undefined ? caller.businessUnitId : input.businessUnitId;
     requireAccountReach(caller, businessUnitId);
     const row = await db.transaction(async (tx) => {
-      await checkReferences(tx, { businessUnitId, ownerUserId: input.ownerUserId });
+      await checkReferences(tx, caller, { businessUnitId, ownerUserId: input.ownerUserId });
       await declareAttributes(tx, 'account', [{ path: 'attributes', values: input.attributes }]);
       const now = clock.now();
       const [created] = await tx.query(
@@ -96,7 +96,7 @@ export function accountRoutes(app: FastifyInstance, { db, clock, worker }: Serve
       const account = await loadAccount(tx, id, request.caller, true);
       requireAccountReach(caller, account.businessUnitId);
       if (patch.businessUnitId !== undefined) requireAccountReach(caller, patch.businessUnitId);
-      await checkReferences(tx, patch);
+      await checkReferences(tx, caller, patch);
       await declareAttributes(tx, 'account', [{ path: 'attributes', values: patch.attributes }]);
       // Attributes merge: a PATCH names the ones it changes, the others stay.
       const [updated] = await tx.query(

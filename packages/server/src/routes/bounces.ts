@@ -1,10 +1,10 @@
 import { deleteBouncedEmail, findBouncedEmail, recordBounces, type Bounce } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { notFound } from '../problem.ts';
+import { requireOrganizationWriter, visibleUnit } from '../visibility.ts';
 
 const EARLIEST = Date.UTC(1900, 0, 1);
 /** The Message-ID Waymark gives each message: `<waymark.{outbox id}@{host}>`. */
@@ -31,11 +31,12 @@ const EmailParams = z.object({ email: z.email().max(320) });
 /**
  * The inbound bounce webhook (from the mail server or email service) and the hard-bounce list.
  * A bounce is recorded as `email_bounced` for the contact holding the address; a hard bounce stops
- * all further mail to the address until it is lifted here.
+ * all further mail to the address until it is lifted here. The list is organization-wide (an
+ * address is blocked for every unit), so only organization-level writers report and lift bounces.
  */
 export function bounceRoutes(app: FastifyInstance, { db, clock, worker }: ServerContext): void {
   app.post('/webhooks/bounces', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Bounces');
     const raw = body(request.body);
     const batch = typeof raw === 'object' && !Array.isArray(raw) && Object.hasOwn(raw as object, 'bounces');
     const inputs = batch ? decode(BounceBatch, raw).bounces : [decode(BounceInput, raw)];
@@ -58,14 +59,14 @@ export function bounceRoutes(app: FastifyInstance, { db, clock, worker }: Server
 
   app.get('/bounced-emails/:email', async (request) => {
     const { email } = decode(EmailParams, request.params);
-    const found = await findBouncedEmail(db, email);
+    const found = await findBouncedEmail(db, email, visibleUnit(request.caller));
     if (!found) throw notFound('Hard bounce for address', email);
     return { email, reason: found.reason, bouncedAt: found.bounced_at };
   });
 
   /** The address works again (the mailbox was fixed): mail may go to it. */
   app.delete('/bounced-emails/:email', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Bounces');
     const { email } = decode(EmailParams, request.params);
     if (!(await deleteBouncedEmail(db, email))) throw notFound('Hard bounce for address', email);
     return reply.status(204).send();

@@ -8,8 +8,8 @@ import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound, type FieldError } from '../problem.ts';
 import { AttributeValues, declareAttributes, type AttributeValue } from './attributes.ts';
-import { canSee, unitFilter } from '../visibility.ts';
-import { existingIds, requireReach } from './businessUnits.ts';
+import { canSee, requireReach, unitFilter, visibleIds } from '../visibility.ts';
+import { existingIds } from './businessUnits.ts';
 
 export const MAX_BATCH = 10_000;
 
@@ -69,13 +69,16 @@ async function uniqueEmail<T>(work: Promise<T>): Promise<T> {
 
 type References = Pick<ContactInput, 'accountId' | 'businessUnitId' | 'ownerUserId'>;
 
-/** Each reference to an account, business unit or user that does not exist, in three statements for any number of rows. */
-async function referenceErrors(db: Queryable, rows: readonly References[], pathOf: (index: number) => string): Promise<FieldError[]> {
+/**
+ * Each reference to an account, business unit or user that does not exist (for the caller: another
+ * unit's account or user is as unknown as none), in three statements for any number of rows.
+ */
+async function referenceErrors(db: Queryable, caller: Caller, rows: readonly References[], pathOf: (index: number) => string): Promise<FieldError[]> {
   const pick = (key: keyof References) => rows.map((row) => row[key]).filter((id): id is string => typeof id === 'string');
   // One after another: a transaction's connection runs one statement at a time anyway.
-  const accounts = await existingIds(db, 'accounts', pick('accountId'));
+  const accounts = await visibleIds(db, caller, 'accounts', pick('accountId'));
   const units = await existingIds(db, 'business_units', pick('businessUnitId'));
-  const users = await existingIds(db, 'users', pick('ownerUserId'));
+  const users = await visibleIds(db, caller, 'users', pick('ownerUserId'));
   const errors: FieldError[] = [];
   rows.forEach((row, index) => {
     if (row.accountId && !accounts.has(row.accountId)) errors.push({ path: `${pathOf(index)}accountId`, message: 'no account with this id' });
@@ -200,7 +203,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     requireReach(caller, businessUnitId, 'The contact');
     const row = await uniqueEmail(
       db.transaction(async (tx) => {
-        const errors = await referenceErrors(tx, [{ ...input, businessUnitId }], () => '');
+        const errors = await referenceErrors(tx, caller, [{ ...input, businessUnitId }], () => '');
         if (errors.length > 0) throw badRequest('Unknown referenced record', errors);
         if (await emailInUse(tx, input.email)) throw duplicateEmail();
         await declareAttributes(tx, 'contact', [{ path: 'attributes', values: input.attributes }]);
@@ -236,7 +239,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const { contacts } = decode(BatchInput, body(request.body));
     const ids = await uniqueEmail(
       db.transaction(async (tx) => {
-        const errors = await referenceErrors(tx, contacts, (index) => `contacts.${index}.`);
+        const errors = await referenceErrors(tx, caller, contacts, (index) => `contacts.${index}.`);
         if (errors.length > 0) throw badRequest('Unknown referenced records', errors.slice(0, 1000));
         await declareAttributes(
           tx,
@@ -280,7 +283,7 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
         const contact = await loadContact(tx, id, request.caller, true);
         requireReach(caller, contact.businessUnitId, 'The contact');
         if (patch.businessUnitId !== undefined) requireReach(caller, patch.businessUnitId, 'The contact');
-        const errors = await referenceErrors(tx, [patch], () => '');
+        const errors = await referenceErrors(tx, caller, [patch], () => '');
         if (errors.length > 0) throw badRequest('Unknown referenced record', errors);
         if (patch.email !== undefined && (await emailInUse(tx, patch.email, id))) throw duplicateEmail();
         await declareAttributes(tx, 'contact', [{ path: 'attributes', values: patch.attributes }]);
@@ -335,13 +338,16 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
   app.get('/contacts/:id/segments', async (request) => {
     const { id } = decode(IdParams, request.params);
     await loadContact(db, id, request.caller);
+    const params: unknown[] = [id];
+    // Only the segments the caller sees: another unit's segments stay invisible even around its own contact.
     const items = await db.query(
       `select s.id, s.name, s.kind, x.since
          from (select segment_id, added_at as since from segment_members where contact_id = $1
                union all select segment_id, entered_at from segment_membership where contact_id = $1) x
          join segments s on s.id = x.segment_id
+        where true${unitFilter(request.caller, 's.business_unit_id', params)}
         order by s.name, s.id`,
-      [id],
+      params,
     );
     return { items, nextCursor: null };
   });

@@ -1,11 +1,11 @@
 import type { Queryable } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { conflict, notFound } from '../problem.ts';
+import { requireOrganizationWriter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const WebUrl = z.url({ protocol: /^https?$/ }).max(2000);
@@ -52,7 +52,7 @@ async function lockDefault(tx: Queryable): Promise<void> {
 
 export function contentSettingsRoutes(app: FastifyInstance, { db, clock }: ServerContext): void {
   app.post('/content-settings', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Content settings');
     const input = decode(ContentSettingsInput, body(request.body));
     const row = await db.transaction(async (tx) => {
       await lockDefault(tx);
@@ -75,7 +75,7 @@ export function contentSettingsRoutes(app: FastifyInstance, { db, clock }: Serve
   app.get('/content-settings/:id', async (request) => loadSettings(db, decode(IdParams, request.params).id));
 
   app.patch('/content-settings/:id', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Content settings');
     const { id } = decode(IdParams, request.params);
     const patch = decode(ContentSettingsPatch, body(request.body));
     return db.transaction(async (tx) => {

@@ -1,11 +1,11 @@
-import { missingRequiredPlaceholders, TemplateRenderError, templateVariables, trackingLinks, validateTemplate, type Queryable, type RenderedEmail } from '@waymark/engine';
+import { loadPreviewRecipient, missingRequiredPlaceholders, previewLinks, TemplateRenderError, templateVariables, validateTemplate, type Queryable, type RenderedEmail } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage, listWhere } from '../pagination.ts';
 import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../problem.ts';
+import { requireOrganizationWriter, visibleUnit } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const fields = {
@@ -58,7 +58,7 @@ async function loadEmail(db: Queryable, id: string, forUpdate = false): Promise<
 
 export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config }: ServerContext): void {
   app.post('/emails', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Emails');
     const input = decode(EmailInput, body(request.body));
     const errors = templateErrors(input);
     if (errors.length > 0) throw badRequest('The templates are not valid Liquid', errors);
@@ -81,7 +81,7 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
   app.get('/emails/:id', async (request) => loadEmail(db, decode(IdParams, request.params).id));
 
   app.patch('/emails/:id', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Emails');
     const { id } = decode(IdParams, request.params);
     const patch = decode(EmailPatch, body(request.body));
     const errors = templateErrors(patch);
@@ -109,7 +109,7 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
   });
 
   app.post('/emails/:id/publish', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Emails');
     const { id } = decode(IdParams, request.params);
     return db.transaction(async (tx) => {
       const email = await loadEmail(tx, id, true);
@@ -121,7 +121,7 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
       if (errors.length === 0) {
         // A template within every limit for nobody in particular may still run past one for a
         // contact: sending checks again and fails just that message (reason renderFailed).
-        const failure = await renderProblem(() => renderFor(tx, email, undefined));
+        const failure = await renderProblem(() => renderFor(tx, email, undefined, null));
         if (failure) errors.push(failure);
       }
       if (errors.length > 0) throw unprocessable(`The email cannot be published: ${errors.map((e) => e.message).join('; ')}`, undefined, errors);
@@ -131,8 +131,9 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
   });
 
   /**
-   * The email as one contact (or nobody) would receive it, with the default content settings. Links
-   * are tracked as in a real send, but point at no message, so following them records nothing.
+   * The email as one contact the caller sees (or nobody) would receive it, with the default content
+   * settings. Its links carry no token (a preview is read by viewers too): they lead straight to
+   * their destination, and the unsubscribe link and the open pixel lead nowhere.
    */
   app.get('/emails/:id/preview', async (request) => {
     const { id } = decode(IdParams, request.params);
@@ -140,36 +141,22 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
     const email = await loadEmail(db, id);
     let rendered: RenderedEmail | undefined;
     const failure = await renderProblem(async () => {
-      rendered = await renderFor(db, email, contactId);
+      rendered = await renderFor(db, email, contactId, visibleUnit(request.caller));
     });
     if (failure || !rendered) throw unprocessable(`The email cannot be rendered: ${failure?.message}`, undefined, failure ? [failure] : undefined);
     return { subject: rendered.subject, html: rendered.html, text: rendered.text };
   });
 
   /**
-   * The email as one contact (or nobody) would receive it, with the default content settings. Links
-   * are tracked as in a real send, but point at no message, so following them records nothing.
+   * The email as one contact of `unit` (or nobody) would receive it, with the default content
+   * settings. Its links carry no token (a preview is read by viewers too): they lead straight to
+   * their destination, and the unsubscribe link and the open pixel lead nowhere.
    */
-  async function renderFor(q: Queryable, email: Email, contactId: string | undefined): Promise<RenderedEmail> {
-    let contact: Delivery['contact'] = { id: 'preview', email: 'preview@example.com', firstName: null, lastName: null, consent: 'none', attributes: {} };
-    let account: Delivery['account'] = null;
-    if (contactId) {
-      const [row] = await q.query<{ contact: NonNullable<Delivery['contact']>; account: Delivery['account'] }>(
-        `select jsonb_build_object('id', c.id, 'email', c.email, 'firstName', c.first_name, 'lastName', c.last_name, 'consent', c.consent, 'attributes', c.attributes) as contact,
-                case when a.id is null then null else jsonb_build_object('id', a.id, 'name', a.name, 'attributes', a.attributes) end as account
-           from contacts c left join accounts a on a.id = c.account_id where c.id = $1`,
-        [contactId],
-      );
-      if (!row) throw notFound('Contact', contactId);
-      contact = row.contact;
-      account = row.account;
-    }
-    const [content = null] = await q.query<NonNullable<Delivery['content']>>(
-      `select name, postal_address as "postalAddress", subscription_center_url as "subscriptionCenterUrl", forward_to_friend_url as "forwardToFriendUrl",
-              social_links as "socialLinks" from content_settings where is_default limit 1`,
-    );
-    const links = trackingLinks(config, 0, contact!.id);
-    const delivery: Delivery = { outbox_id: 0, contact, account, email, content };
+  async function renderFor(q: Queryable, email: Email, contactId: string | undefined, unit: string | null): Promise<RenderedEmail> {
+    const recipient = await loadPreviewRecipient(q, contactId, unit);
+    if (!recipient) throw notFound('Contact', contactId!);
+    const links = previewLinks(config);
+    const delivery: Delivery = { outbox_id: 0, ...recipient, email };
     return renderer.render(email, templateVariables(delivery, links), links);
   }
 }

@@ -5,6 +5,7 @@ import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { badRequest, type FieldError } from '../problem.ts';
+import { visibleUnit } from '../visibility.ts';
 
 const MAX_EVENTS = 1000;
 const EARLIEST_EVENT = Date.UTC(1900, 0, 1);
@@ -89,6 +90,7 @@ export function eventRoutes(app: FastifyInstance, { db, clock, worker }: ServerC
         return event.contactId !== undefined ? { ...common, contactId: event.contactId } : { ...common, email: event.email! };
       }),
       now,
+      visibleUnit(request.caller),
     );
     if (unknown.length > 0) {
       const errors: FieldError[] = unknown.slice(0, 1000).map((index) => ({

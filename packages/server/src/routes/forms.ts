@@ -1,13 +1,13 @@
 import type { Queryable } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { fieldTarget, FormFields, type FormField } from '../formFields.ts';
 import { escapeHtml } from '../html.ts';
 import { listPage, listWhere } from '../pagination.ts';
 import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../problem.ts';
+import { requireOrganizationWriter } from '../visibility.ts';
 import { declaredAttributes, type AttributeType } from './attributes.ts';
 import { existingIds } from './businessUnits.ts';
 
@@ -86,7 +86,7 @@ export function formRoutes(app: FastifyInstance, { db, clock, config }: ServerCo
   const publicUrl = (id: string) => `${config.publicUrl.replace(/\/$/, '')}/f/${encodeURIComponent(id)}`;
 
   app.post('/forms', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Forms');
     const input = decode(FormInput, body(request.body));
     const row = await db.transaction(async (tx) => {
       await checkLists(tx, input);
@@ -110,7 +110,7 @@ export function formRoutes(app: FastifyInstance, { db, clock, config }: ServerCo
   app.get('/forms/:id', async (request) => loadForm(db, decode(IdParams, request.params).id));
 
   app.patch('/forms/:id', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Forms');
     const { id } = decode(IdParams, request.params);
     const patch = decode(FormPatch, body(request.body));
     return db.transaction(async (tx) => {
@@ -135,7 +135,7 @@ export function formRoutes(app: FastifyInstance, { db, clock, config }: ServerCo
   });
 
   app.post('/forms/:id/publish', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Forms');
     const { id } = decode(IdParams, request.params);
     await db.transaction(async (tx) => {
       const form = await loadForm(tx, id, true);

@@ -19,7 +19,7 @@ import type { Caller, ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage, listWhere } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../problem.ts';
-import { canSee, unitFilter } from '../visibility.ts';
+import { canSee, unitFilter, visibleIds, visibleUnit } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const ContactParams = IdParams.extend({ contactId: z.string().min(1).max(200) });
@@ -94,7 +94,8 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return journey;
   };
 
-  const check = async (def: JourneyDefinition): Promise<CheckError[]> => checkJourney(def, await loadReferences(db, def));
+  // Another unit's segment is as missing to a business-unit-level user as one that never existed.
+  const check = async (caller: Caller, def: JourneyDefinition): Promise<CheckError[]> => checkJourney(def, await loadReferences(db, def, visibleUnit(caller)));
 
   app.post('/journeys', async (request, reply) => {
     requireWriter(request.caller);
@@ -209,7 +210,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post('/journeys/:id/check', async (request) => {
     const journey = await load(request.caller, decode(IdParams, request.params).id);
-    const errors = await check(journey.definition);
+    const errors = await check(request.caller, journey.definition);
     await insertMilestone(db, journey.id, 'checked', clock.now(), { errors: errors.length }, request.caller.userId);
     return { errors };
   });
@@ -220,7 +221,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const journey = await load(request.caller, id);
     if (journey.status === 'live') return { status: 'live' };
     if (journey.status === 'ended') throw conflict('The journey has ended; extend endAt to run it again');
-    const errors = await check(journey.definition);
+    const errors = await check(request.caller, journey.definition);
     if (errors.length > 0) throw unprocessable(`The journey has ${errors.length} error(s); fix them before going live`, { errors });
     return db.transaction(async (tx) => {
       const locked = await load(request.caller, id, true, tx);
@@ -273,7 +274,8 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/journeys/:id/contacts/:contactId', async (request) => {
     const { id, contactId } = decode(ContactParams, request.params);
     await load(request.caller, id);
-    const path = await contactPath(db, id, contactId);
+    const visible = await visibleIds(db, request.caller, 'contacts', [contactId]);
+    const path = visible.has(contactId) ? await contactPath(db, id, contactId) : null;
     if (!path) throw notFound('Contact on this journey', contactId);
     return path;
   });

@@ -1,6 +1,7 @@
 import type { Queryable } from '@waymark/engine';
+import type { Caller } from '../context.ts';
 import { badRequest } from '../problem.ts';
-import { existingIds } from './businessUnits.ts';
+import { visibleIds } from '../visibility.ts';
 import { unknownContacts } from './contacts.ts';
 
 /** The two kinds of hand-kept membership: static segments and subscription lists. */
@@ -10,18 +11,20 @@ const MEMBERSHIPS = {
 } as const;
 
 /**
- * Adds and removes members by hand, set-based, after checking every contact id exists (a 400
- * naming `add.N` / `remove.N` otherwise, with nothing written). Answers how many changed.
+ * Adds and removes members by hand, set-based, after checking the caller sees every contact (a 400
+ * naming `add.N` / `remove.N` otherwise, with nothing written: another unit's contact is as unknown
+ * as one that never existed). Answers how many changed.
  */
 export async function changeMembers(
   tx: Queryable,
+  caller: Caller,
   kind: keyof typeof MEMBERSHIPS,
   ownerId: string,
   add: string[],
   remove: string[],
   now: Date,
 ): Promise<{ added: number; removed: number }> {
-  const known = await existingIds(tx, 'contacts', [...add, ...remove]);
+  const known = await visibleIds(tx, caller, 'contacts', [...add, ...remove]);
   const errors = [...unknownContacts(add, known, 'add'), ...unknownContacts(remove, known, 'remove')];
   if (errors.length > 0) throw badRequest('Unknown contacts', errors.slice(0, 1000));
   const { table, owner } = MEMBERSHIPS[kind];

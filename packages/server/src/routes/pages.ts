@@ -1,11 +1,11 @@
 import type { Queryable } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../problem.ts';
+import { requireOrganizationWriter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const pageFields = {
@@ -54,7 +54,7 @@ export function pageRoutes(app: FastifyInstance, { db, clock, config }: ServerCo
   const withUrl = <T extends { id: string }>(page: T) => ({ ...page, url: `${config.publicUrl.replace(/\/$/, '')}/p/${encodeURIComponent(page.id)}` });
 
   app.post('/pages', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Pages');
     const input = decode(PageInput, body(request.body));
     const row = await db.transaction(async (tx) => {
       await checkForm(tx, input.formId);
@@ -82,7 +82,7 @@ export function pageRoutes(app: FastifyInstance, { db, clock, config }: ServerCo
   app.get('/pages/:id', async (request) => withUrl(await loadPage(db, decode(IdParams, request.params).id)));
 
   app.patch('/pages/:id', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Pages');
     const { id } = decode(IdParams, request.params);
     const patch = decode(PagePatch, body(request.body));
     const row = await db.transaction(async (tx) => {
@@ -99,7 +99,7 @@ export function pageRoutes(app: FastifyInstance, { db, clock, config }: ServerCo
   });
 
   app.post('/pages/:id/publish', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Pages');
     const { id } = decode(IdParams, request.params);
     await db.transaction(async (tx) => {
       const page = await loadPage(tx, id, true);

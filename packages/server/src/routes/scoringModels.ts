@@ -2,11 +2,11 @@ import { CONTACT_FIELDS, ScoringModelDefinition } from '@waymark/core';
 import { markAllLeadsForRescoring, type Queryable } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, notFound } from '../problem.ts';
+import { requireOrganizationWriter } from '../visibility.ts';
 import { declaredAttributes } from './attributes.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
@@ -52,7 +52,7 @@ async function loadModel(db: Queryable, id: string, forUpdate = false): Promise<
  */
 export function scoringModelRoutes(app: FastifyInstance, { db, clock, worker }: ServerContext): void {
   app.post('/scoring-models', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Scoring models');
     const { name, ...definition } = decode(ScoringModelInput, body(request.body));
     const row = await db.transaction(async (tx) => {
       await checkAttributes(tx, definition.rules);
@@ -73,7 +73,7 @@ export function scoringModelRoutes(app: FastifyInstance, { db, clock, worker }: 
   app.get('/scoring-models/:id', async (request) => view(await loadModel(db, decode(IdParams, request.params).id)));
 
   app.patch('/scoring-models/:id', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Scoring models');
     const { id } = decode(IdParams, request.params);
     const { name, ...changes } = decode(ScoringModelPatch, body(request.body));
     const row = await db.transaction(async (tx) => {
@@ -93,7 +93,7 @@ export function scoringModelRoutes(app: FastifyInstance, { db, clock, worker }: 
   });
 
   app.post('/scoring-models/:id/publish', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Scoring models');
     const { id } = decode(IdParams, request.params);
     await db.transaction(async (tx) => {
       const model = await loadModel(tx, id, true);

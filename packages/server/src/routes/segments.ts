@@ -1,5 +1,5 @@
 import { ACCOUNT_FIELDS, CONTACT_FIELD_TYPES, CONTACT_FIELDS, durationToMillis, SegmentQuery, type AttributeOp } from '@waymark/core';
-import { compileSegmentQuery, expandedSize, loadSegments, MAX_EXPANDED_CONDITIONS, reaches, segmentsOverLimit, SqlParams, type Queryable, type StoredSegment } from '@waymark/engine';
+import { contactsMatching, expandedSize, handKeptMembers, loadSegments, MAX_EXPANDED_CONDITIONS, reaches, segmentsOverLimit, type ContactSelection, type Queryable, type StoredSegment } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
@@ -8,7 +8,7 @@ import { changeMembers } from './memberChanges.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, fieldPath, notFound, unprocessable, type FieldError } from '../problem.ts';
-import { canSee, unitFilter } from '../visibility.ts';
+import { canSee, unitFilter, visibleIds, visibleUnit } from '../visibility.ts';
 import { declaredAttributes, type AttributeType } from './attributes.ts';
 import { existingIds } from './businessUnits.ts';
 import { contactColumns, MAX_BATCH } from './contacts.ts';
@@ -135,14 +135,15 @@ function attributeErrors(conditions: readonly AttributeCondition[], builtIn: Rea
 /**
  * Checks that a query names only built-in fields or declared attributes (compared with values of
  * their type), and existing segments and lists; that event counts and windows are in range; and that
- * a segment never (transitively) contains itself. Throws a 400 naming each bad place.
+ * a segment never (transitively) contains itself. Another unit's segment is unknown to a
+ * business-unit-level caller. Throws a 400 naming each bad place.
  */
-async function validateQuery(db: Queryable, query: SegmentQuery, prefix: string, selfId?: string): Promise<void> {
+async function validateQuery(db: Queryable, caller: Caller, query: SegmentQuery, prefix: string, selfId?: string): Promise<void> {
   const refs: QueryReferences = { contact: [], account: [], segments: [], lists: [], events: [], misplaced: [] };
   collectReferences(query, prefix, 'contact', refs);
   const contactAttributes = await declaredAttributes(db, 'contact', refs.contact.map((ref) => ref.id));
   const accountAttributes = await declaredAttributes(db, 'account', refs.account.map((ref) => ref.id));
-  const segments = await existingIds(db, 'segments', refs.segments.map((ref) => ref.id));
+  const segments = await visibleIds(db, caller, 'segments', refs.segments.map((ref) => ref.id));
   const lists = await existingIds(db, 'subscription_lists', refs.lists.map((ref) => ref.id));
   const errors: FieldError[] = [
     ...attributeErrors(refs.contact, new Set(CONTACT_FIELDS), contactAttributes, 'contact'),
@@ -194,16 +195,14 @@ async function loadSegment(db: Queryable, id: string, caller: Caller, forUpdate 
   return row;
 }
 
-/** `where <predicate>` over `contacts c` for a dynamic query, with its parameters. */
-async function compiled(db: Queryable, query: SegmentQuery, now: Date): Promise<{ predicate: string; params: unknown[] }> {
+/** The contacts a dynamic query holds, of those of `unit` (null: every unit). */
+async function matching(db: Queryable, query: SegmentQuery, now: Date, unit: string | null): Promise<ContactSelection> {
   const segments = await loadSegments(db);
   // A query stored before the limit held (or one a segment it uses outgrew) is not compiled.
   if (expandedSize(query, segments) > MAX_EXPANDED_CONDITIONS) {
     throw unprocessable(`The query holds over ${MAX_EXPANDED_CONDITIONS} conditions with the segments it uses; make it smaller`);
   }
-  const params = new SqlParams();
-  const predicate = compileSegmentQuery(query, { params, now, segments });
-  return { predicate, params: params.values };
+  return contactsMatching(db, query, now, unit, segments);
 }
 
 export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: ServerContext): void {
@@ -212,7 +211,7 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     requireWriter(caller);
     const input = decodeWithQuery(SegmentInput, body(request.body));
     const row = await db.transaction(async (tx) => {
-      if (input.kind === 'dynamic') await validateQuery(tx, input.query, 'query');
+      if (input.kind === 'dynamic') await validateQuery(tx, caller, input.query, 'query');
       const now = clock.now();
       const [created] = await tx.query(
         `insert into segments as t (name, kind, query, business_unit_id, created_at, updated_at) values ($1, $2, $3::jsonb, $4, $5, $5) returning ${COLUMNS}`,
@@ -223,13 +222,13 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     return reply.status(201).send(row);
   });
 
-  // Read-only, so viewers may use it too: it shows who a query would hold, without saving it.
+  // Read-only, so viewers may use it too: it shows who a query would hold (of the contacts the caller sees), without saving it.
   app.post('/segments/preview', async (request) => {
     const { query } = decodeWithQuery(PreviewInput, body(request.body));
-    await validateQuery(db, query, 'query');
-    const { predicate, params } = await compiled(db, query, clock.now());
-    const [counted] = await db.query<{ count: number }>(`select count(*)::int as count from contacts c where ${predicate}`, params);
-    const sample = await db.query(`select ${contactColumns('c')} from contacts c where ${predicate} order by c.created_at, c.id limit ${PREVIEW_SAMPLE}`, params);
+    await validateQuery(db, request.caller, query, 'query');
+    const { where, params } = await matching(db, query, clock.now(), visibleUnit(request.caller));
+    const [counted] = await db.query<{ count: number }>(`select count(*)::int as count from contacts c where ${where}`, params);
+    const sample = await db.query(`select ${contactColumns('c')} from contacts c where ${where} order by c.created_at, c.id limit ${PREVIEW_SAMPLE}`, params);
     return { count: counted?.count ?? 0, sample };
   });
 
@@ -259,7 +258,7 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
       const segment = await loadSegment(tx, id, request.caller, true);
       if (patch.query !== undefined) {
         if (segment.kind === 'static') throw badRequest('A static segment has no query; change its members instead', [{ path: 'query', message: 'not allowed on a static segment' }]);
-        await validateQuery(tx, patch.query, 'query', id);
+        await validateQuery(tx, request.caller, patch.query, 'query', id);
       }
       const [updated] = await tx.query(`update segments t set name = $2, query = $3::jsonb, updated_at = $4 where t.id = $1 returning ${COLUMNS}`, [
         id,
@@ -306,24 +305,18 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const result = await db.transaction(async (tx) => {
       const segment = await loadSegment(tx, id, request.caller, true);
       if (segment.kind !== 'static') throw conflict('A dynamic segment holds whoever its query matches; only static segments have members to change');
-      return changeMembers(tx, 'segment', id, add, remove, clock.now());
+      return changeMembers(tx, request.caller, 'segment', id, add, remove, clock.now());
     });
     worker.poke();
     return result;
   });
 
+  // Of the segment's members, those the caller sees.
   app.get('/segments/:id/members', async (request) => {
     const segment = await loadSegment(db, decode(IdParams, request.params).id, request.caller);
-    if (segment.kind === 'static' || !segment.query) {
-      return listPage(
-        db,
-        request.query,
-        `select ${contactColumns('c')} from contacts c where exists (select 1 from segment_members sm where sm.segment_id = $1 and sm.contact_id = c.id)`,
-        [segment.id],
-        'c',
-      );
-    }
-    const { predicate, params } = await compiled(db, segment.query, clock.now());
-    return listPage(db, request.query, `select ${contactColumns('c')} from contacts c where ${predicate}`, params, 'c');
+    const unit = visibleUnit(request.caller);
+    const { where, params } =
+      segment.kind === 'static' || !segment.query ? handKeptMembers('segment', segment.id, unit) : await matching(db, segment.query, clock.now(), unit);
+    return listPage(db, request.query, `select ${contactColumns('c')} from contacts c where ${where}`, params, 'c');
   });
 }

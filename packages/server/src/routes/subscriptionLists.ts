@@ -1,12 +1,13 @@
-import type { Queryable } from '@waymark/engine';
+import { handKeptMembers, type Queryable } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { changeMembers } from './memberChanges.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { notFound } from '../problem.ts';
+import { requireWriter } from '../auth.ts';
+import { requireOrganizationWriter, visibleUnit } from '../visibility.ts';
 import { contactColumns, MAX_BATCH } from './contacts.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
@@ -24,7 +25,7 @@ async function loadList(db: Queryable, id: string, forUpdate = false) {
 
 export function subscriptionListRoutes(app: FastifyInstance, { db, clock, worker }: ServerContext): void {
   app.post('/subscription-lists', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Subscription lists');
     const input = decode(ListInput, body(request.body));
     const [row] = await db.query(`insert into subscription_lists as t (name, created_at) values ($1, $2) returning ${COLUMNS}`, [input.name, clock.now()]);
     return reply.status(201).send(row);
@@ -35,7 +36,7 @@ export function subscriptionListRoutes(app: FastifyInstance, { db, clock, worker
   app.get('/subscription-lists/:id', async (request) => loadList(db, decode(IdParams, request.params).id));
 
   app.patch('/subscription-lists/:id', async (request) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Subscription lists');
     const { id } = decode(IdParams, request.params);
     const input = decode(ListInput.partial().strict(), body(request.body));
     const list = await loadList(db, id);
@@ -47,6 +48,7 @@ export function subscriptionListRoutes(app: FastifyInstance, { db, clock, worker
   /**
    * A manual change by staff. Unlike a contact's own unsubscribe, removing someone here does not
    * take them off journeys already under way (contract §5.4): no `unsubscribed` event is recorded.
+   * A business-unit-level writer changes the memberships of its own unit's contacts only.
    */
   app.post('/subscription-lists/:id/members', async (request) => {
     requireWriter(request.caller);
@@ -56,21 +58,17 @@ export function subscriptionListRoutes(app: FastifyInstance, { db, clock, worker
     const remove = change.remove ?? [];
     const result = await db.transaction(async (tx) => {
       await loadList(tx, id, true);
-      return changeMembers(tx, 'list', id, add, remove, clock.now());
+      return changeMembers(tx, request.caller, 'list', id, add, remove, clock.now());
     });
     // Journeys that target the list admit its new members.
     worker.poke();
     return result;
   });
 
+  // Of the list's members, those the caller sees: the list is shared, its people are not.
   app.get('/subscription-lists/:id/members', async (request) => {
     const list = await loadList(db, decode(IdParams, request.params).id);
-    return listPage(
-      db,
-      request.query,
-      `select ${contactColumns('c')} from contacts c where exists (select 1 from list_members lm where lm.list_id = $1 and lm.contact_id = c.id)`,
-      [list.id],
-      'c',
-    );
+    const { where, params } = handKeptMembers('list', list.id, visibleUnit(request.caller));
+    return listPage(db, request.query, `select ${contactColumns('c')} from contacts c where ${where}`, params, 'c');
   });
 }

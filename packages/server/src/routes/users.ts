@@ -7,6 +7,7 @@ import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound } from '../problem.ts';
 import { existingIds } from './businessUnits.ts';
+import { unitFilter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 export const UserInput = z
@@ -65,12 +66,15 @@ export function userRoutes(app: FastifyInstance, { db, clock }: ServerContext): 
       params.push(filter.businessUnitId);
       where += ` and t.business_unit_id = $${params.length}`;
     }
+    // A business-unit-level user sees its own unit's staff only.
+    where += unitFilter(request.caller, 't.business_unit_id', params);
     return listPage(db, request.query, `select ${COLUMNS} from users t ${where}`, params);
   });
 
   app.get('/users/:id', async (request) => {
     const { id } = decode(IdParams, request.params);
-    const [row] = await db.query(`select ${COLUMNS} from users t where t.id = $1`, [id]);
+    const params: unknown[] = [id];
+    const [row] = await db.query(`select ${COLUMNS} from users t where t.id = $1${unitFilter(request.caller, 't.business_unit_id', params)}`, params);
     if (!row) throw notFound('User', id);
     return row;
   });

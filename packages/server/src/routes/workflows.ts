@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireWriter } from '../auth.ts';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { notFound } from '../problem.ts';
+import { requireOrganizationWriter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 export const WorkflowInput = z
@@ -20,7 +20,7 @@ const COLUMNS = `t.id, t.name, t.url, t.created_at as "createdAt"`;
 
 export function workflowRoutes(app: FastifyInstance, { db }: ServerContext): void {
   app.post('/workflows', async (request, reply) => {
-    requireWriter(request.caller);
+    requireOrganizationWriter(request.caller, 'Workflows');
     const input = decode(WorkflowInput, body(request.body));
     const [row] = await db.query(`insert into workflows as t (name, url, secret) values ($1, $2, $3) returning ${COLUMNS}`, [input.name, input.url, input.secret]);
     return reply.status(201).send(row);
