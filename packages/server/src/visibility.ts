@@ -56,6 +56,11 @@ export function requireOrganizationWriter(caller: Caller, what: string): void {
   if (caller.level !== 'organization') throw forbidden(`${what} are shared by the whole organization; only organization-level users change them`);
 }
 
+/** What spans every unit (a person's whole export) is for organization-level users only. */
+export function requireOrganizationLevel(caller: Caller, what: string): void {
+  if (caller.level !== 'organization') throw forbidden(`${what}; only organization-level users may have it`);
+}
+
 /** Tables of records that belong to a business unit, whose ids a body may name. */
 export type UnitTable = 'contacts' | 'accounts' | 'segments' | 'users';
 

@@ -8,7 +8,7 @@ import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound, type FieldError } from '../problem.ts';
 import { AttributeValues, declareAttributes, type AttributeValue } from './attributes.ts';
-import { canSee, requireReach, unitFilter, visibleIds } from '../visibility.ts';
+import { canSee, requireOrganizationLevel, requireReach, unitFilter, visibleIds } from '../visibility.ts';
 import { existingIds } from './businessUnits.ts';
 
 export const MAX_BATCH = 10_000;
@@ -362,10 +362,14 @@ export function contactRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     return { items, nextCursor: null };
   });
 
-  /** GDPR access and portability: everything held about the person, as one JSON document. */
+  /**
+   * GDPR access and portability: everything held about the person, as one JSON document. That is
+   * what every unit holds (their segments, journeys, messages), so only organization-level users take it.
+   */
   app.get('/contacts/:id/export', async (request, reply) => {
     const { id } = decode(IdParams, request.params);
     const contact = await loadContact(db, id, request.caller);
+    requireOrganizationLevel(request.caller, "A contact's export holds what every business unit keeps about the person");
     const held = await exportContact(db, id);
     return reply
       .header('content-disposition', `attachment; filename="contact-${id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 100)}.json"`)
