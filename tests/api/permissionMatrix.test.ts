@@ -450,7 +450,7 @@ describe('the permission matrix of every route', () => {
     }
     fixtures = { east: records.east, west: records.west, shared };
     for (const side of ['east', 'west'] as const) for (const [name, value] of Object.entries(fixtures[side])) expect(value, `${side} ${name}`).toBeTruthy();
-  }, 240_000);
+  }, 360_000);
   afterAll(() => server?.close());
 
   it('has a rule for every route of the OpenAPI document, and no rule for a route that is gone', () => {
