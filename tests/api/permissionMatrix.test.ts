@@ -518,6 +518,20 @@ describe('the permission matrix of every route', () => {
     expect([byId.status, byId.body.errors]).toEqual([unknownId.status, unknownId.body.errors]);
   });
 
+  it("evaluates segment queries and shared lists for a business-unit-level user over its own unit's contacts only", async () => {
+    const viewer = callers.find((one) => one.role === 'viewer' && one.level === 'businessUnit')!;
+    const everyone = { query: { attribute: 'email', op: 'exists' } };
+    const [all, eastOnly] = await Promise.all([server.api('POST', '/segments/preview', everyone), server.api('POST', '/segments/preview', everyone, { key: viewer.key })]);
+    const eastContacts = await server.database.db.query<{ n: number }>('select count(*)::int as n from contacts where business_unit_id = $1', [fixtures.east.unit]);
+    expect(eastOnly.body.count).toBe(eastContacts[0]!.n);
+    expect(all.body.count).toBeGreaterThan(eastOnly.body.count);
+    const members = await server.api('GET', `/segments/${fixtures.east.dynamicSegment}/members?limit=1000`, undefined, { key: viewer.key });
+    expect(members.body.items.length).toBe(eastContacts[0]!.n);
+    const listed = await server.api('GET', `/subscription-lists/${fixtures.shared.list}/members?limit=1000`, undefined, { key: viewer.key });
+    expect(listed.body.items.map((contact: { email: string }) => contact.email)).toContain(fixtures.east.contactEmail);
+    expect(listed.body.items.every((contact: { businessUnitId: string }) => contact.businessUnitId === fixtures.east.unit)).toBe(true);
+  });
+
   it('renders previews and messages with inert links: no working click, open or unsubscribe token', async () => {
     const viewer = callers.find((one) => one.role === 'viewer' && one.level === 'businessUnit')!;
     const preview = await server.api('GET', `/emails/${fixtures.shared.email}/preview?contactId=${fixtures.east.contact}`, undefined, { key: viewer.key });
