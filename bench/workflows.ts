@@ -20,7 +20,8 @@ await db.query(
   [count, start],
 );
 const clock = await ManualClock.open(db, start);
-const worker = new Worker({ db, clock, email: { publicUrl: 'http://127.0.0.1', secret: 'bench', defaultFrom: 'bench@example.com', renderer: new EmailRenderer(), smtp: null } });
+// The sink runs on this machine: a private address, allowed as WAYMARK_WEBHOOK_ALLOW_PRIVATE=1 would.
+const worker = new Worker({ db, clock, webhooks: { addressPolicy: { allowPrivate: true } }, email: { publicUrl: 'http://127.0.0.1', secret: 'bench', defaultFrom: 'bench@example.com', renderer: new EmailRenderer(), smtp: null } });
 
 const started = performance.now();
 const result = await worker.drain();

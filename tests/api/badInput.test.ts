@@ -200,7 +200,7 @@ describe('bad input on every API route', () => {
     const settings = await post('/content-settings', { name: 'Default', postalAddress: '1 Main Street' });
     const email = await post('/emails', { name: 'Welcome', subject: 'Hi', html: '<p>{{ content.postalAddress }} {{ content.subscriptionCenterUrl }}</p>' });
     const form = await post('/forms', { name: 'Sign up', fields: [{ name: 'email', type: 'email' }] });
-    const workflow = await post('/workflows', { name: 'CRM', url: 'http://127.0.0.1:9/hook', secret: 'long-enough-secret' });
+    const workflow = await post('/workflows', { name: 'CRM', url: 'https://crm.example.com/hook', secret: 'long-enough-secret' });
     await post('/attributes', { entity: 'contact', name: 'tier', type: 'string' });
     await post('/events', { contactId: contact.id, type: 'visited' }, 202);
     const journeyBody = {

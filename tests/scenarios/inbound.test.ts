@@ -40,7 +40,8 @@ describe('an inbound journey from a public form', () => {
 
   beforeAll(async () => {
     smtp = await startTestSmtpServer();
-    server = await startTestServer({ smtpUrl: smtp.url, now: '2026-04-06T10:00:00Z' });
+    // The CRM runs on this machine: a private address, allowed as WAYMARK_WEBHOOK_ALLOW_PRIVATE=1 would.
+    server = await startTestServer({ smtpUrl: smtp.url, now: '2026-04-06T10:00:00Z', webhooks: { addressPolicy: { allowPrivate: true } } });
     crm = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => (body += chunk));

@@ -1,4 +1,4 @@
-import { createTestDatabase, ManualClock, type TestDatabase } from '@waymark/engine';
+import { createTestDatabase, ManualClock, type TestDatabase, type WebhookOptions } from '@waymark/engine';
 import { createRuntime, ensureBootstrapAdmin, type FormLimits, type Runtime } from '@waymark/server';
 
 export const ADMIN_KEY = 'wm_test_admin_key_0123456789';
@@ -27,7 +27,15 @@ export interface TestServer {
  * The worker is not polling: tests move time and call drain, so nothing depends on timing.
  */
 export async function startTestServer(
-  options: { smtpUrl?: string; now?: string; publicUrl?: string; formLimits?: FormLimits; workflowTimeoutMs?: number } = {},
+  options: {
+    smtpUrl?: string;
+    now?: string;
+    publicUrl?: string;
+    formLimits?: FormLimits;
+    workflowTimeoutMs?: number;
+    /** As WAYMARK_WEBHOOK_ALLOW_PRIVATE would set them; by default, like production, public addresses only. */
+    webhooks?: WebhookOptions;
+  } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
   const clock = await ManualClock.open(database.db, new Date(options.now ?? '2026-01-05T09:00:00Z'));
@@ -39,7 +47,7 @@ export async function startTestServer(
     trustProxy: true,
     smtpUrl: options.smtpUrl,
     workflowTimeoutMs: options.workflowTimeoutMs,
-    config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789', formLimits: options.formLimits },
+    config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789', formLimits: options.formLimits, webhooks: options.webhooks },
   });
   const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
   // Links in emails must point at this very server, whose port is known only now.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ManualClock, systemClock, type Clock, type ConnectOptions, type Queryable } from '@waymark/engine';
+import { ManualClock, systemClock, type Clock, type ConnectOptions, type Queryable, type WebhookOptions } from '@waymark/engine';
 import { UsageError } from './args.ts';
 
 export const DEFAULT_DATA_DIR = './.waymark/data';
@@ -39,6 +39,18 @@ export async function openClock(db: Queryable, flag?: string): Promise<Clock> {
   if (kind === 'manual') return ManualClock.open(db);
   if (kind === 'system') return systemClock;
   throw new UsageError(`the clock must be "system" or "manual", got "${kind}"`);
+}
+
+/**
+ * Where workflow calls may go: public addresses only, unless WAYMARK_WEBHOOK_ALLOW_PRIVATE=1 (a
+ * workflow on the same private network); WAYMARK_WEBHOOK_MAX_REDIRECTS (0) 307/308 redirects followed.
+ */
+export function webhookOptions(): WebhookOptions {
+  const allowPrivate = pick(undefined, 'WAYMARK_WEBHOOK_ALLOW_PRIVATE') ?? '0';
+  if (!['0', '1', 'true', 'false'].includes(allowPrivate)) throw new UsageError(`WAYMARK_WEBHOOK_ALLOW_PRIVATE must be 1 or 0, got "${allowPrivate}"`);
+  const redirects = pick(undefined, 'WAYMARK_WEBHOOK_MAX_REDIRECTS') ?? '0';
+  if (!/^\d{1,2}$/.test(redirects)) throw new UsageError(`WAYMARK_WEBHOOK_MAX_REDIRECTS must be a number from 0 to 99, got "${redirects}"`);
+  return { addressPolicy: { allowPrivate: allowPrivate === '1' || allowPrivate === 'true' }, maxRedirects: Number(redirects) };
 }
 
 const SECRET_KEY = 'secret';

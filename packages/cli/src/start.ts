@@ -3,7 +3,7 @@ import { connectDatabase, migrate, type Queryable } from '@waymark/engine';
 import { createRuntime, ensureBootstrapAdmin, hashApiKey, newApiKey, type Runtime } from '@waymark/server';
 import { parseFlags, parsePort, UsageError } from './args.ts';
 import { seedDemoIfEmpty } from './demo.ts';
-import { databaseOptions, DEFAULT_DATA_DIR, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal } from './settings.ts';
+import { databaseOptions, DEFAULT_DATA_DIR, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal, webhookOptions } from './settings.ts';
 
 export const startHelp = `Usage: waymark start [options]
 
@@ -23,6 +23,8 @@ Options (each also an environment variable):
       --bootstrap-admin-key K  ensure an organization admin with this key    WAYMARK_BOOTSTRAP_ADMIN_KEY
       --clock system|manual    manual: time stands still until moved         WAYMARK_CLOCK (system)
       --no-demo                do not seed the demo workspace                WAYMARK_DEMO=0
+                               WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: workflow URLs may reach loopback,
+                               private and link-local addresses (refused by default)
   -h, --help                   show this help
 
 Prints "waymark listening on http://HOST:PORT" once it accepts requests; SIGINT or SIGTERM
@@ -81,7 +83,7 @@ export async function start(argv: string[]): Promise<number> {
     if (bootstrapKey) await ensureBootstrapAdmin(db, bootstrapKey);
 
     // The public URL may name the port, which is known only once listening (--port 0).
-    const config = { publicUrl: publicUrl ?? '', secret };
+    const config = { publicUrl: publicUrl ?? '', secret, webhooks: webhookOptions() };
     runtime = await createRuntime({
       db,
       clock,

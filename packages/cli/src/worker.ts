@@ -1,6 +1,6 @@
 import { connectDatabase, createSmtpSender, EmailRenderer, migrate, Worker } from '@waymark/engine';
 import { parseFlags, parsePositiveInt, UsageError } from './args.ts';
-import { databaseOptions, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal } from './settings.ts';
+import { databaseOptions, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal, webhookOptions } from './settings.ts';
 
 export const workerHelp = `Usage: waymark worker --database-url URL [options]
 
@@ -17,6 +17,7 @@ Options (each also an environment variable):
       --batch-size N           contacts claimed per step transaction         (2000)
                                WAYMARK_OUTBOX_LEASE_SECONDS: how long a claimed email stays one
                                worker's before another may retry it (120)
+                               WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: workflow URLs may reach private addresses
   -h, --help                   show this help
 
 Prints "waymark worker running" once started; SIGINT or SIGTERM stops it after its batch.`;
@@ -59,6 +60,7 @@ export async function worker(argv: string[]): Promise<number> {
       clock,
       batchSize,
       outboxLeaseSeconds: leaseSeconds,
+      webhooks: webhookOptions(),
       email: { publicUrl, secret, defaultFrom: 'Waymark <no-reply@waymark.local>', renderer: new EmailRenderer(), smtp },
       onError: (error) => console.error('worker error', error),
     });

@@ -2,7 +2,7 @@ import { ManualClock, type Clock } from './clock.ts';
 import type { Database } from './db/database.ts';
 import { loadLiveJourneys } from './journeys.ts';
 import { advanceLifecycle } from './lifecycle.ts';
-import { callWorkflows } from './outbox/callWorkflows.ts';
+import { callWorkflows, type WebhookOptions } from './outbox/callWorkflows.ts';
 import { deliverEmails, type EmailDeliveryConfig } from './outbox/deliverEmails.ts';
 import { keepSegmentsCurrent } from './segmentUpkeep.ts';
 import { scoreLeads } from './scoring.ts';
@@ -29,6 +29,8 @@ export interface WorkerOptions {
   idleMs?: number;
   /** How long a workflow may take to answer before the call is retried (default 10 s). */
   workflowTimeoutMs?: number;
+  /** Where workflow calls may go, and how many redirects they follow (contract §13; default: public addresses, none). */
+  webhooks?: WebhookOptions;
   onError?: (error: unknown) => void;
 }
 
@@ -95,7 +97,7 @@ export class Worker {
     result.scored = await scoreLeads(db, now);
     const leaseSeconds = this.options.outboxLeaseSeconds ?? 120;
     result.sent += await deliverEmails(db, this.options.email, now, { limit: 200, seconds: leaseSeconds });
-    result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds }, this.options.workflowTimeoutMs);
+    result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds }, { ...this.options.webhooks, timeoutMs: this.options.workflowTimeoutMs });
     return result;
   }
 

@@ -1,4 +1,4 @@
-import type { Clock, Database, EmailRenderer, Worker } from '@waymark/engine';
+import type { Clock, Database, EmailRenderer, WebhookOptions, Worker } from '@waymark/engine';
 
 export interface ServerConfig {
   /** Base of links put into emails and pages. */
@@ -7,6 +7,8 @@ export interface ServerConfig {
   secret: string;
   /** Abuse limits of the public form endpoints (defaults in routes/publicForms.ts). */
   formLimits?: FormLimits;
+  /** Where workflow calls may go (checked when a workflow is registered and at every call). */
+  webhooks?: WebhookOptions;
 }
 
 export interface FormLimits {

@@ -40,6 +40,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock: options.clock,
     batchSize: options.batchSize,
     workflowTimeoutMs: options.workflowTimeoutMs,
+    webhooks: options.config.webhooks,
     email: {
       // Read through to the config: the public URL may be known only once the server listens.
       get publicUrl() {

@@ -59,7 +59,7 @@ describe('launch-workflow calls', () => {
 
   it('signs each call, retries a failure with the same idempotency key, and never calls again after success', async () => {
     const clock = await ManualClock.open(database.db, new Date('2026-03-02T10:00:00Z'));
-    const worker = new Worker({ db: database.db, clock, email: { publicUrl: 'http://x', secret: 's', defaultFrom: 'a@b.c', renderer: new EmailRenderer(), smtp: null } });
+    const worker = new Worker({ db: database.db, clock, webhooks: { addressPolicy: { allowPrivate: true } }, email: { publicUrl: 'http://x', secret: 's', defaultFrom: 'a@b.c', renderer: new EmailRenderer(), smtp: null } });
     await worker.drain();
     expect(calls).toHaveLength(1);
 

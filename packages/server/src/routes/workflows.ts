@@ -1,9 +1,10 @@
+import { refusedWorkflowUrl } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
-import { notFound } from '../problem.ts';
+import { badRequest, notFound } from '../problem.ts';
 import { requireOrganizationWriter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
@@ -18,10 +19,15 @@ export const WorkflowInput = z
 // The secret signs calls; it is write-only, never echoed back.
 const COLUMNS = `t.id, t.name, t.url, t.created_at as "createdAt"`;
 
-export function workflowRoutes(app: FastifyInstance, { db }: ServerContext): void {
+export function workflowRoutes(app: FastifyInstance, { db, config }: ServerContext): void {
+  const addressPolicy = config.webhooks?.addressPolicy ?? { allowPrivate: false };
+
   app.post('/workflows', async (request, reply) => {
     requireOrganizationWriter(request.caller, 'Workflows');
     const input = decode(WorkflowInput, body(request.body));
+    // Checked again, after resolution, at every call: DNS may change after this.
+    const refused = await refusedWorkflowUrl(input.url, addressPolicy);
+    if (refused) throw badRequest('Invalid url', [{ path: 'url', message: refused }]);
     const [row] = await db.query(`insert into workflows as t (name, url, secret) values ($1, $2, $3) returning ${COLUMNS}`, [input.name, input.url, input.secret]);
     return reply.status(201).send(row);
   });
