@@ -12,3 +12,4 @@ export * from './forecast.ts';
 export * from './check.ts';
 export * from './templates.ts';
 export * from './scoring.ts';
+export * from './eventTypes.ts';

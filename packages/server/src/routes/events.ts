@@ -1,3 +1,4 @@
+import { isBuiltInEventType } from '@waymark/core';
 import { recordReferencedEvents, type ReferencedEvent } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -28,6 +29,9 @@ export const EventInput = z
   .superRefine((event, ctx) => {
     if ((event.contactId === undefined) === (event.email === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['contactId'], message: 'give exactly one of contactId or email' });
+    }
+    if (isBuiltInEventType(event.type)) {
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `${event.type} is a built-in event type that only Waymark records; name your own event type` });
     }
   });
 export type EventInput = z.infer<typeof EventInput>;
