@@ -38,3 +38,14 @@ export function verifyToken<T>(secret: string, token: string): T | null {
     return null;
   }
 }
+
+/**
+ * Whether a verified payload has exactly the keys of one kind of token: all of `required`, and
+ * nothing but those and `optional`. The kinds (click, open, unsubscribe, form) share one secret,
+ * so this is what stops a token made for one purpose from passing for another: a click link or an
+ * unsubscribe link fetched as an open pixel must not count an open.
+ */
+export function hasTokenKeys(payload: object, required: readonly string[], optional: readonly string[] = []): boolean {
+  const keys = Object.keys(payload);
+  return required.every((key) => Object.hasOwn(payload, key)) && keys.every((key) => required.includes(key) || optional.includes(key));
+}

@@ -1,4 +1,4 @@
-import { recordEvents, verifyToken, type TrackingToken } from '@waymark/engine';
+import { hasTokenKeys, recordEvents, verifyToken, type TrackingToken } from '@waymark/engine';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { clickDestination } from '../visitToken.ts';
@@ -37,7 +37,7 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get('/t/c/:token', async (request, reply) => {
     const token = verifyToken<TrackingToken>(config.secret, (request.params as { token: string }).token);
-    if (!token || typeof token.o !== 'number' || typeof token.u !== 'string' || !/^https?:\/\//i.test(token.u)) return notFoundPage(reply);
+    if (!token || !hasTokenKeys(token, ['o', 'u']) || typeof token.o !== 'number' || typeof token.u !== 'string' || !/^https?:\/\//i.test(token.u)) return notFoundPage(reply);
     const source = await origin(token.o);
     if (!source) return notFoundPage(reply);
     await record('email_clicked', source, token.o, { url: token.u });
@@ -47,7 +47,8 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.get('/t/o/:token', async (request, reply) => {
     const token = verifyToken<TrackingToken>(config.secret, (request.params as { token: string }).token);
-    const source = token && typeof token.o === 'number' ? await origin(token.o) : undefined;
+    // Only an open token ({o}): a click or unsubscribe link loaded as an image counts no open.
+    const source = token && hasTokenKeys(token, ['o']) && Number.isSafeInteger(token.o) ? await origin(token.o) : undefined;
     if (token && source) await record('email_opened', source, token.o);
     // Always a pixel: a broken image in someone's mail client helps nobody.
     return reply.header('cache-control', 'no-store').type('image/gif').send(PIXEL);

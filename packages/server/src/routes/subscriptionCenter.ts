@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   applySubscriptionChange,
+  hasTokenKeys,
   listsTargetedByMessage,
   loadSubscriptionCenter,
   signToken,
@@ -112,7 +113,7 @@ ${lists || '<p>There are no lists to subscribe to.</p>'}
 export function registerSubscriptionCenter(app: FastifyInstance, { db, clock, config, worker }: ServerContext): void {
   const tokenOf = (request: FastifyRequest): UnsubscribeToken | null => {
     const token = verifyToken<UnsubscribeToken>(config.secret, (request.params as { token: string }).token);
-    return token && typeof token.c === 'string' && (token.o === undefined || token.o === null || Number.isSafeInteger(token.o)) ? token : null;
+    return token && hasTokenKeys(token, ['c'], ['o']) && typeof token.c === 'string' && (token.o === undefined || token.o === null || Number.isSafeInteger(token.o)) ? token : null;
   };
   const notFound = (reply: FastifyReply) => send(reply, 404, messagePage('Link not recognised', 'This link is not valid. Please use the link in the most recent email you received from us.'));
   const noRecord = (reply: FastifyReply) => send(reply, 200, messagePage('Nothing to manage', 'We hold no subscriptions for this address, and you will receive no marketing email from us.'));
