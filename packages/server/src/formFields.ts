@@ -32,6 +32,9 @@ export const FormField = z
   })
   .strict()
   .superRefine((field, ctx) => {
+    if (field.type === 'email' && field.required === false) {
+      ctx.addIssue({ code: 'custom', path: ['required'], message: 'the email field is how a submission finds its contact: it is always required' });
+    }
     if (field.type === 'select' && !field.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'a select field needs options' });
     if (field.type !== 'select' && field.options) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a select field has options' });
     for (const key of ['consent', 'subscriptionListId'] as const) {
@@ -60,6 +63,13 @@ export const FormFields = z
       seen.add(field.name);
     });
   });
+
+/**
+ * Whether a submission must fill the field in. The email field always: a submission without an
+ * address has no contact to go to (an email-less one must never create or merge into one), as in
+ * Dynamics 365 and Braze, where a form that creates contacts requires its email field.
+ */
+export const isRequired = (field: FormField): boolean => field.type === 'email' || field.required === true;
 
 /** Where a field's value goes on the contact. */
 export type FieldTarget = { kind: 'email' } | { kind: 'name'; column: 'firstName' | 'lastName' } | { kind: 'consent' } | { kind: 'attribute'; type: AttributeType } | { kind: 'none' };

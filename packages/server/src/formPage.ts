@@ -1,7 +1,7 @@
 // A marketing form as an accessible HTML form: every input has a label, consent boxes sit in a
 // fieldset with a legend, hints and errors are tied to their input with aria-describedby, and a
 // summary of the errors comes first. Every value shown is escaped.
-import type { FormField } from './formFields.ts';
+import { isRequired, type FormField } from './formFields.ts';
 import { HONEYPOT, type SubmittedValue } from './formSubmission.ts';
 import { escapeHtml, htmlDocument } from './html.ts';
 import type { FieldError } from './problem.ts';
@@ -35,12 +35,12 @@ function notes(field: FormField, error: string | undefined): string {
   ].join('');
 }
 
-const requiredMark = (field: FormField) => (field.required ? ' <span class="wm-required" aria-hidden="true">*</span>' : '');
+const requiredMark = (field: FormField) => (isRequired(field) ? ' <span class="wm-required" aria-hidden="true">*</span>' : '');
 
 function renderField(field: FormField, value: SubmittedValue | undefined, error: string | undefined): string {
   const id = inputId(field);
   const invalid = error ? ' aria-invalid="true"' : '';
-  const required = field.required ? ' required' : '';
+  const required = isRequired(field) ? ' required' : '';
   const text = value === undefined || value === null ? '' : String(value);
   switch (field.type) {
     case 'hidden':
@@ -86,7 +86,7 @@ export function renderForm(form: PublicForm, state: FormState = {}, options: { h
             : `<li>${escapeHtml(known ? labelOf(known) : name)}: ${escapeHtml(message)}</li>`;
         }).join('')}</ul>
 </div>`;
-  const required = form.fields.some((one) => one.required && one.type !== 'hidden') ? `<p>Fields marked <span class="wm-required" aria-hidden="true">*</span><span class="wm-sr">with an asterisk</span> are required.</p>` : '';
+  const required = form.fields.some((one) => isRequired(one) && one.type !== 'hidden') ? `<p>Fields marked <span class="wm-required" aria-hidden="true">*</span><span class="wm-sr">with an asterisk</span> are required.</p>` : '';
   return `${summary}
 <form method="post" action="/f/${encodeURIComponent(form.id)}" accept-charset="utf-8">
 ${required}

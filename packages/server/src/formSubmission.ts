@@ -3,7 +3,7 @@
 import type { ConsentLevel } from '@waymark/core';
 import type { FormSubmission } from '@waymark/engine';
 import { z } from 'zod';
-import { asksConsent, fieldTarget, RESERVED_PREFIX, type FormField } from './formFields.ts';
+import { asksConsent, fieldTarget, isRequired, RESERVED_PREFIX, type FormField } from './formFields.ts';
 import type { FieldError } from './problem.ts';
 
 export type SubmittedValue = string | number | boolean | null;
@@ -72,7 +72,7 @@ export function readSubmission(fields: readonly FormField[], raw: Record<string,
     const { value, error } = readOne(field, Object.hasOwn(raw, field.name) ? raw[field.name] : undefined);
     values[field.name] = value;
     if (error) errors.push({ path: field.name, message: error });
-    else if (field.required && (value === null || value === false)) errors.push({ path: field.name, message: field.type === 'checkbox' ? 'tick this box to continue' : 'this field is required' });
+    else if (isRequired(field) && (value === null || value === false)) errors.push({ path: field.name, message: field.type === 'checkbox' ? 'tick this box to continue' : 'this field is required' });
   }
   return { values, errors, bot };
 }
@@ -88,7 +88,9 @@ export function toFormSubmission(form: { id: string; fields: readonly FormField[
     const target = fieldTarget(field);
     switch (target.kind) {
       case 'email':
-        submission.email = String(value);
+        // readSubmission refuses a submission without one; never let it become the address "null".
+        if (typeof value !== 'string' || value === '') throw new Error('a form submission needs its email address');
+        submission.email = value;
         break;
       case 'name':
         if (value !== null) submission[target.column] = String(value);
