@@ -24,6 +24,34 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/**
+ * The designer holds a signed-in session, so its pages defend themselves: scripts only from our own
+ * files (the vite build has no inline script; an injected one does not run), no framing by other
+ * sites (clickjacking), no type sniffing, no URLs leaking in the Referer. Styles may be inline:
+ * React sets style attributes, and the email preview (a sandboxed srcdoc frame, which inherits this
+ * policy) shows email HTML, inline styles and remote images included.
+ */
+export const DESIGNER_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: https: http:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': DESIGNER_CSP,
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
 /** Paths that belong to the API and the public email, form and page routes: never answered with the app. */
 const RESERVED = /^\/(api|t|u|f|p)(\/|$)/;
 
@@ -54,6 +82,7 @@ export function registerWebApp(app: FastifyInstance, options: WebAppOptions = {}
       return reply.callNotFound();
     }
     if (RESERVED.test(path)) return reply.callNotFound();
+    reply.headers(SECURITY_HEADERS);
     if (path === '/' || !extname(path)) return sendIndex(reply);
     // A file: only from inside the build folder.
     const file = normalize(join(root, path));
