@@ -2,10 +2,13 @@ import type { Queryable } from '../db/database.ts';
 
 /**
  * GDPR erasure: the person's row and every row about them in any table with a `contact_id`
- * column (events, journey rows and history, queued and sent messages, activities, leads,
- * memberships, and whatever later migrations add) go, in the caller's transaction. Only the
- * SHA-256 of the lower-cased address stays, in `suppressed_emails`, so a contact re-imported with
- * it is kept but never admitted to a journey nor mailed. Returns false for an unknown contact.
+ * column (events, journey rows and history, queued and sent messages, activities, leads and their
+ * scores, memberships, and whatever later migrations add) go, in the caller's transaction, and so
+ * does the hard-bounce record of their address (its reason is the mail server's text, which
+ * often quotes the address and the person's name). Only the SHA-256 of the lower-cased address
+ * stays, in `suppressed_emails`, so a contact re-imported with it is kept but never admitted to a
+ * journey nor mailed (which also covers what the bounce record did). Returns false for an unknown
+ * contact. tests/scenarios/erasureLeavesNothing.test.ts greps a dump of every table to prove it.
  */
 export async function eraseContact(tx: Queryable, contactId: string, now: Date): Promise<boolean> {
   const [contact] = await tx.query<{ email: string }>('select email from contacts where id = $1 for update', [contactId]);
@@ -15,6 +18,10 @@ export async function eraseContact(tx: Queryable, contactId: string, now: Date):
     now,
   ]);
   await tx.query('select waymark_erase_contact($1)', [contactId]);
+  await tx.query('delete from bounced_emails where email_hash = waymark_email_hash($1)', [contact.email]);
+  // Removing the memberships queued the contact for segment evaluation again: that queue entry
+  // would name them until a worker took it.
+  await tx.query('delete from segment_dirty_contacts where contact_id = $1', [contactId]);
   return true;
 }
 
@@ -42,6 +49,10 @@ export interface ContactExport {
   }[];
   messages: { id: number; journeyId: string; tileId: string; emailId: string; subject: string | null; status: string; createdAt: Date; sentAt: Date | null }[];
   events: { type: string; occurredAt: Date; properties: Record<string, unknown> }[];
+  /** The hard bounce that stopped mail to the address, as the mail server reported it. */
+  bounce: { reason: string; bouncedAt: Date } | null;
+  /** The score of each of the person's leads under each scoring model. */
+  leadScores: { leadId: string; modelId: string; modelName: string; score: number; salesReadyAt: Date | null; computedAt: Date }[];
   /** Every stored row that names the contact, table by table, exactly as held. */
   records: Record<string, unknown[]>;
 }
@@ -86,8 +97,19 @@ export async function exportContact(db: Queryable, contactId: string): Promise<C
     'select type, occurred_at as "occurredAt", properties from events where contact_id = $1 order by occurred_at, id',
     [contactId],
   );
+  const [bounce] = await db.query<NonNullable<ContactExport['bounce']>>(
+    `select b.reason, b.bounced_at as "bouncedAt" from contacts c join bounced_emails b on b.email_hash = waymark_email_hash(c.email) where c.id = $1`,
+    [contactId],
+  );
+  const leadScores = await db.query<ContactExport['leadScores'][number]>(
+    `select s.lead_id as "leadId", s.model_id as "modelId", m.name as "modelName", s.score, s.sales_ready_at as "salesReadyAt", s.computed_at as "computedAt"
+       from leads l join lead_scores s on s.lead_id = l.id join scoring_models m on m.id = s.model_id
+      where l.contact_id = $1
+      order by s.computed_at, s.lead_id, s.model_id`,
+    [contactId],
+  );
   const [all] = await db.query<{ records: Record<string, unknown[]> }>('select waymark_contact_records($1) as records', [contactId]);
   // The queue of contacts awaiting segment evaluation is bookkeeping, not data about the person.
   const { segment_dirty_contacts: _queue, ...records } = all?.records ?? {};
-  return { suppressed: flags?.suppressed ?? false, account: account ?? null, subscriptions, segments, journeys, messages, events, records };
+  return { suppressed: flags?.suppressed ?? false, account: account ?? null, subscriptions, segments, journeys, messages, events, bounce: bounce ?? null, leadScores, records };
 }
