@@ -63,7 +63,7 @@ describe('forecasting a draft journey over a 100-contact audience', () => {
         ],
       })
     ).id;
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await server?.close();

@@ -82,7 +82,7 @@ describe('previewing the path of the New York newsletter journey', () => {
     });
     ids.journey = journey.id;
     await server.drain();
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await server?.close();

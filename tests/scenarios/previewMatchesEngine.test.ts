@@ -107,7 +107,7 @@ describe('path preview against the engine', () => {
       await api('POST', `/emails/${email.id}/publish`);
       emailIds.push(email.id);
     }
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await server?.close();

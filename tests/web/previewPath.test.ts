@@ -52,7 +52,7 @@ describe('the Preview path dialog', () => {
     ).body.id;
     await server.drain();
     page = await signedInPage(browser, server.url, `/journeys/${journeyId}`);
-  });
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
