@@ -8,7 +8,11 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
-/** Ranges that are not the public internet (IANA special-purpose registries, RFC 6890 and successors). */
+/**
+ * Ranges that reach this host, its networks or special services (IANA special-purpose registries,
+ * RFC 6890 and successors). The documentation ranges (192.0.2.0/24, 198.51.100.0/24,
+ * 203.0.113.0/24, 2001:db8::/32) are not among them: nothing answers there, and examples use them.
+ */
 const NOT_PUBLIC: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
   ['0.0.0.0', 8, 'ipv4'], // "this network"; 0.0.0.0 reaches the local host on Linux
   ['10.0.0.0', 8, 'ipv4'], // private
@@ -17,12 +21,9 @@ const NOT_PUBLIC: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
   ['169.254.0.0', 16, 'ipv4'], // link-local, cloud metadata services
   ['172.16.0.0', 12, 'ipv4'], // private
   ['192.0.0.0', 24, 'ipv4'], // IETF protocol assignments
-  ['192.0.2.0', 24, 'ipv4'], // documentation
   ['192.88.99.0', 24, 'ipv4'], // 6to4 relay anycast
   ['192.168.0.0', 16, 'ipv4'], // private
   ['198.18.0.0', 15, 'ipv4'], // benchmarking
-  ['198.51.100.0', 24, 'ipv4'], // documentation
-  ['203.0.113.0', 24, 'ipv4'], // documentation
   ['224.0.0.0', 4, 'ipv4'], // multicast
   ['240.0.0.0', 4, 'ipv4'], // reserved, and the broadcast address
   ['::', 128, 'ipv6'], // unspecified
@@ -31,7 +32,6 @@ const NOT_PUBLIC: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
   ['64:ff9b::', 96, 'ipv6'], // NAT64: reaches IPv4 addresses, private ones included
   ['64:ff9b:1::', 48, 'ipv6'], // local-use NAT64
   ['100::', 64, 'ipv6'], // discard
-  ['2001:db8::', 32, 'ipv6'], // documentation
   ['2002::', 16, 'ipv6'], // 6to4: reaches IPv4 addresses, private ones included
   ['fc00::', 7, 'ipv6'], // unique local (private)
   ['fe80::', 10, 'ipv6'], // link-local
