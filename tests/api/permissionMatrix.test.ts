@@ -210,7 +210,7 @@ const RULES: Record<string, Rule> = {
   'POST /pages/{id}/publish': { who: 'write', reach: 'organization', params: (f) => ({ id: f.shared.page }) },
 
   'GET /workflows': { who: 'read', reach: 'none' },
-  'POST /workflows': { who: 'write', reach: 'organization', body: () => ({ name: unique('Workflow'), url: 'https://203.0.113.10/hook', secret: 'long-enough-secret' }) },
+  'POST /workflows': { who: 'write', reach: 'organization', body: () => ({ name: unique('Workflow'), url: 'https://crm.example.com/hook', secret: 'long-enough-secret' }) },
   'GET /workflows/{id}': { who: 'read', reach: 'none', params: (f) => ({ id: f.shared.workflow }) },
 
   'GET /scoring-models': { who: 'read', reach: 'none' },
@@ -389,7 +389,7 @@ describe('the permission matrix of every route', () => {
       contentSettings,
       form: (await adminPost('/forms', { name: 'Sign up', fields: [{ name: 'email', type: 'email', required: true }] })).id,
       page: (await adminPost('/pages', { name: 'Landing', title: 'Welcome' })).id,
-      workflow: (await adminPost('/workflows', { name: 'CRM', url: 'https://203.0.113.10/hook', secret: 'long-enough-secret' })).id,
+      workflow: (await adminPost('/workflows', { name: 'CRM', url: 'https://crm.example.com/hook', secret: 'long-enough-secret' })).id,
       scoringModel: (await adminPost('/scoring-models', { name: 'Interest', rules: [{ event: 'email_clicked', points: 5 }], salesReadyThreshold: 50 })).id,
     };
 
