@@ -356,6 +356,23 @@ describe('bad input on every API route', () => {
     expect(await run(cases)).toEqual([]);
   });
 
+  it('answers 400 naming an unknown field in the body of every create and update (strict input)', async () => {
+    const cases = withBody().map(({ method, path }): Case => {
+      const sample = samples[key(method, path)];
+      return {
+        what: 'unknown field',
+        method,
+        url: url(path),
+        // A valid body but for one field the resource does not have (a misspelling, say).
+        body: { ...(typeof sample === 'object' && sample !== null ? sample : {}), supressionSegmentId: 'x' },
+        // Without a valid sample, other fields may be missing too: the unknown one must be among them.
+        expect: namesProperty('supressionSegmentId', sample !== undefined),
+      };
+    });
+    expect(cases.length).toBeGreaterThan(25);
+    expect(await run(cases)).toEqual([]);
+  });
+
   it('answers 404 for an unknown id in every path parameter, and 400 naming it when the id cannot be one', async () => {
     const cases: Case[] = [];
     for (const { method, path, op } of operations) {

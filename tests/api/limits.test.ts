@@ -194,6 +194,23 @@ describe('resource limits', () => {
       expect(insights.body.tiles.toString).toMatchObject({ entered: 0, waiting: 0 });
     });
 
+    it('refuses a journey with a misspelt field, naming it, at the top and inside a tile', async () => {
+      const segment = await post('/segments', { name: 'Suppressed', kind: 'static' });
+      const tiles = [{ id: 'wait', type: 'scheduler', wait: { for: 'P1D' }, next: null }];
+      const misspelt = await server.api('POST', '/journeys', journeyBody(tiles, { supressionSegmentId: segment.id }));
+      expect(misspelt.status).toBe(400);
+      expect(misspelt.body.errors).toEqual([{ path: 'supressionSegmentId', message: 'unknown field' }]);
+      const inTile = await server.api('POST', '/journeys', journeyBody([{ ...tiles[0], colour: 'red' }]));
+      expect(inTile.status).toBe(400);
+      expect(inTile.body.errors).toEqual([{ path: 'tiles.0.colour', message: 'unknown field' }]);
+      const journey = await post('/journeys', journeyBody(tiles));
+      const patched = await server.api('PATCH', `/journeys/${journey.id}`, { supressionSegmentId: segment.id });
+      expect(patched.status).toBe(400);
+      expect(patched.body.errors).toEqual([{ path: 'supressionSegmentId', message: 'unknown field' }]);
+      const segmentTypo = await server.api('POST', '/segments', { name: 'Typo', kind: 'static', qeury: {} });
+      expect(segmentTypo.body.errors).toEqual([{ path: 'qeury', message: 'unknown field' }]);
+    });
+
     it('answers 400 naming ownerUserId for an unknown owner, on create, replace and change', async () => {
       const tiles = [{ id: 'wait', type: 'scheduler', wait: { for: 'P1D' }, next: null }];
       const created = await server.api('POST', '/journeys', journeyBody(tiles, { ownerUserId: 'no-such-user' }));

@@ -56,7 +56,7 @@ describe('the New York newsletter journey', () => {
   });
 
   it('checks, goes live and sends the white paper to New York subscribers only', async () => {
-    const journey = await create('/journeys', {
+    const definition = {
       name: 'New York white paper',
       target: 'contacts',
       startAt: '2026-03-02T09:00:00-05:00',
@@ -70,12 +70,13 @@ describe('the New York newsletter journey', () => {
         { id: 'call', type: 'activity', name: 'Call', activityType: 'phoneCall', subject: 'Call about the white paper', dueIn: 'P2D', assignTo: 'journeyOwner', next: null },
         { id: 'remind', type: 'email', name: 'Reminder', emailId: ids.reminder, next: null },
       ],
-    });
+    };
+    const journey = await create('/journeys', definition);
     ids.journey = journey.id;
     expect(journey.status).toBe('draft');
     expect((await server.api('POST', `/journeys/${ids.journey}/check`)).body).toEqual({ errors: [] });
     expect((await server.api('POST', `/journeys/${ids.journey}/go-live`)).body).toEqual({ status: 'live' });
-    expect((await server.api('PUT', `/journeys/${ids.journey}`, { ...journey, name: 'Edited' })).status).toBe(409);
+    expect((await server.api('PUT', `/journeys/${ids.journey}`, { ...definition, name: 'Edited' })).status).toBe(409);
 
     await server.drain();
     expect(subjectsFor('ann@example.com')).toEqual(['Your free white paper, Ann']);

@@ -26,7 +26,7 @@ describe('a recurring weekly digest', () => {
     await post(`/subscription-lists/${list.id}/members`, { add: readers.map((r: { id: string }) => r.id) });
     const email = await post('/emails', { name: 'Digest', subject: 'This week', html: '<p>News. {{ content.postalAddress }} <a href="{{ content.subscriptionCenterUrl }}">prefs</a></p>' });
     await post(`/emails/${email.id}/publish`, undefined);
-    const tooLong = await server.api('POST', '/journeys', {
+    const digest = {
       name: 'Digest',
       startAt: '2026-04-06T09:00:00+02:00',
       endAt: '2026-04-20T09:00:00+02:00',
@@ -36,9 +36,10 @@ describe('a recurring weekly digest', () => {
         { id: 'readers', type: 'segmentGroup', segments: [{ source: 'subscriptionList', listId: list.id, mode: 'include' }], next: 'digest' },
         { id: 'digest', type: 'email', emailId: email.id, next: null },
       ],
-    });
+    };
+    const tooLong = await server.api('POST', '/journeys', digest);
     expect((await server.api('POST', `/journeys/${tooLong.body.id}/check`)).body.errors.map((e: { code: string }) => e.code)).toEqual(['recurrenceTooLong']);
-    const journey = await post('/journeys', { ...tooLong.body, recurrence: { intervalDays: 7, count: 2 }, endAt: '2026-06-01T09:00:00+02:00' });
+    const journey = await post('/journeys', { ...digest, recurrence: { intervalDays: 7, count: 2 }, endAt: '2026-06-01T09:00:00+02:00' });
     journeyId = journey.id;
     expect((await server.api('POST', `/journeys/${journeyId}/go-live`)).body).toEqual({ status: 'live' });
   });

@@ -26,12 +26,12 @@ export type ConsentLevel = z.infer<typeof ConsentLevel>;
 const tileBase = { id: TileId, name: z.string().max(200).optional() };
 
 export const SegmentSource = z.discriminatedUnion('source', [
-  z.object({ source: z.literal('segment'), segmentId: z.string().min(1), mode: z.enum(['include', 'exclude']) }),
-  z.object({ source: z.literal('subscriptionList'), listId: z.string().min(1), mode: z.enum(['include', 'exclude']).default('include') }),
+  z.strictObject({ source: z.literal('segment'), segmentId: z.string().min(1), mode: z.enum(['include', 'exclude']) }),
+  z.strictObject({ source: z.literal('subscriptionList'), listId: z.string().min(1), mode: z.enum(['include', 'exclude']).default('include') }),
 ]);
 export type SegmentSource = z.infer<typeof SegmentSource>;
 
-export const SegmentGroupTile = z.object({
+export const SegmentGroupTile = z.strictObject({
   ...tileBase,
   type: z.literal('segmentGroup'),
   combine: z.enum(['union', 'intersection']).default('union'),
@@ -41,10 +41,10 @@ export const SegmentGroupTile = z.object({
 export type SegmentGroupTile = z.infer<typeof SegmentGroupTile>;
 
 // The form may be chosen later, like an email tile's email: check-for-errors reports it missing.
-export const FormSubmittedTile = z.object({ ...tileBase, type: z.literal('formSubmitted'), formId: z.string().min(1).nullable().optional(), next: NextTile });
+export const FormSubmittedTile = z.strictObject({ ...tileBase, type: z.literal('formSubmitted'), formId: z.string().min(1).nullable().optional(), next: NextTile });
 export type FormSubmittedTile = z.infer<typeof FormSubmittedTile>;
 
-export const EmailTile = z.object({ ...tileBase, type: z.literal('email'), emailId: z.string().min(1).nullable().optional(), next: NextTile });
+export const EmailTile = z.strictObject({ ...tileBase, type: z.literal('email'), emailId: z.string().min(1).nullable().optional(), next: NextTile });
 export type EmailTile = z.infer<typeof EmailTile>;
 
 export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
@@ -53,10 +53,10 @@ const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'
 /** A local date-time without offset, read in the journey's time zone. */
 export const LocalDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/, 'expected YYYY-MM-DDTHH:MM[:SS] (local time, no offset)');
 
-export const Window = z.object({ days: z.array(Weekday).min(1), from: ClockTime, to: ClockTime });
+export const Window = z.strictObject({ days: z.array(Weekday).min(1), from: ClockTime, to: ClockTime });
 export type Window = z.infer<typeof Window>;
 
-export const SchedulerTile = z.object({
+export const SchedulerTile = z.strictObject({
   ...tileBase,
   type: z.literal('scheduler'),
   wait: z.union([z.object({ for: Duration }).strict(), z.object({ until: LocalDateTime }).strict()]),
@@ -74,7 +74,7 @@ export const TriggerRule = z.union([
 ]);
 export type TriggerRule = z.infer<typeof TriggerRule>;
 
-export const TriggerTile = z.object({
+export const TriggerTile = z.strictObject({
   ...tileBase,
   type: z.literal('trigger'),
   rules: z.array(TriggerRule).max(50),
@@ -86,18 +86,18 @@ export const TriggerTile = z.object({
 });
 export type TriggerTile = z.infer<typeof TriggerTile>;
 
-export const SplitterTile = z.object({
+export const SplitterTile = z.strictObject({
   ...tileBase,
   type: z.literal('splitter'),
   mode: z.enum(['percentage', 'count']),
-  branches: z.array(z.object({ share: z.number().nonnegative(), next: NextTile })).min(1).max(20),
+  branches: z.array(z.strictObject({ share: z.number().nonnegative(), next: NextTile })).min(1).max(20),
 });
 export type SplitterTile = z.infer<typeof SplitterTile>;
 
-export const ConditionTile = z.object({ ...tileBase, type: z.literal('condition'), query: SegmentQuery, onTrue: NextTile, onFalse: NextTile });
+export const ConditionTile = z.strictObject({ ...tileBase, type: z.literal('condition'), query: SegmentQuery, onTrue: NextTile, onFalse: NextTile });
 export type ConditionTile = z.infer<typeof ConditionTile>;
 
-export const ActivityTile = z.object({
+export const ActivityTile = z.strictObject({
   ...tileBase,
   type: z.literal('activity'),
   activityType: z.enum(['task', 'phoneCall', 'appointment']),
@@ -109,7 +109,7 @@ export const ActivityTile = z.object({
 });
 export type ActivityTile = z.infer<typeof ActivityTile>;
 
-export const LaunchWorkflowTile = z.object({
+export const LaunchWorkflowTile = z.strictObject({
   ...tileBase,
   type: z.literal('launchWorkflow'),
   workflowId: z.string().min(1).nullable().optional(),
@@ -118,7 +118,7 @@ export const LaunchWorkflowTile = z.object({
 });
 export type LaunchWorkflowTile = z.infer<typeof LaunchWorkflowTile>;
 
-export const CreateLeadTile = z.object({
+export const CreateLeadTile = z.strictObject({
   ...tileBase,
   type: z.literal('createLead'),
   perAccount: z.boolean().default(false),
@@ -147,7 +147,7 @@ export function isEntryTile(tile: Tile): tile is SegmentGroupTile | FormSubmitte
   return tile.type === 'segmentGroup' || tile.type === 'formSubmitted';
 }
 
-export const Recurrence = z.object({ intervalDays: z.number().int().positive().max(3650), count: z.number().int().positive().max(1000) });
+export const Recurrence = z.strictObject({ intervalDays: z.number().int().positive().max(3650), count: z.number().int().positive().max(1000) });
 export type Recurrence = z.infer<typeof Recurrence>;
 
 const isoWithOffset = z.iso.datetime({ offset: true });
@@ -161,8 +161,11 @@ export const TimeZone = z.string().min(1).refine((zone) => {
   }
 }, 'unknown IANA time zone');
 
-/** The body of POST/PUT /journeys: what a marketer designs. */
-export const JourneyDefinition = z.object({
+/**
+ * The body of POST/PUT /journeys: what a marketer designs. Strict, like every part of it: a
+ * misspelt field (`supressionSegmentId`) is refused, naming it, rather than silently dropped.
+ */
+export const JourneyDefinition = z.strictObject({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(5000).optional(),
   target: z.enum(['contacts', 'accounts']).default('contacts'),

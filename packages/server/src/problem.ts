@@ -40,8 +40,17 @@ export function fieldPath(path: readonly PropertyKey[], prefix?: string): string
   return prefix ? (joined ? `${prefix}.${joined}` : prefix) : joined || 'body';
 }
 
+/**
+ * One zod issue as field errors. An unknown field (contract §13, strict input) is named itself,
+ * e.g. `supressionSegmentId`, where zod names the object holding it.
+ */
+export function issueErrors(issue: ZodError['issues'][number], prefix?: string, base: readonly PropertyKey[] = []): FieldError[] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: fieldPath([...base, ...issue.path, key], prefix), message: 'unknown field' }));
+  return [{ path: fieldPath([...base, ...issue.path], prefix), message: issue.message }];
+}
+
 /** Every zod issue as a field error, with the path inside the body. */
 export function zodProblem(error: ZodError, prefix?: string): Problem {
-  const errors = error.issues.map((issue) => ({ path: fieldPath(issue.path, prefix), message: issue.message }));
+  const errors = error.issues.flatMap((issue) => issueErrors(issue, prefix));
   return badRequest(`Invalid ${errors.map((e) => e.path).filter((p, i, all) => all.indexOf(p) === i).slice(0, 5).join(', ')}`, errors);
 }

@@ -7,7 +7,7 @@ import type { Caller, ServerContext } from '../context.ts';
 import { changeMembers } from './memberChanges.ts';
 import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
-import { badRequest, conflict, fieldPath, notFound, unprocessable, type FieldError } from '../problem.ts';
+import { badRequest, conflict, issueErrors, notFound, unprocessable, type FieldError } from '../problem.ts';
 import { canSee, unitFilter, visibleIds, visibleUnit } from '../visibility.ts';
 import { declaredAttributes, type AttributeType } from './attributes.ts';
 import { existingIds } from './businessUnits.ts';
@@ -51,7 +51,7 @@ function preciseIssues(issues: readonly z.core.$ZodIssue[], base: readonly Prope
       const shaped = issue.errors.filter((option) => !option.some(isShapeMismatch));
       if (shaped.length === 1) return preciseIssues(shaped[0]!, path);
     }
-    return [{ path: fieldPath(path), message: issue.message }];
+    return issueErrors(issue, undefined, base);
   });
 }
 
