@@ -291,5 +291,57 @@ describe('resource limits', () => {
       }
     });
   });
+
+  // PGlite has one connection and cannot cancel a statement: there the query limits above are the bound.
+  describe.runIf(process.env.WAYMARK_TEST_DATABASE_URL)('previews on PostgreSQL', () => {
+    it('has a pool of its own for previews', () => {
+      expect(server.database.db.previews).toBeDefined();
+    });
+
+    it('stops costly previews at the statement timeout with a 503, while other requests are served from the main pool', async () => {
+      const { buildServer } = await import('@waymark/server');
+      const { connectPreviewPool, EmailRenderer, withPreviews } = await import('@waymark/engine');
+      // Last in this file: 100 000 contacts to make a query with 1 000-value `in` lists costly.
+      await server.database.db.exec(`insert into contacts (email) select 'many' || n || '@example.com' from generate_series(1, 100000) n`);
+      const previews = connectPreviewPool(server.database.url!, { connections: 2, statementTimeoutMs: 200, connectionWaitMs: 5_000 });
+      const db = withPreviews(server.database.db, previews);
+      const runtime = server.runtime;
+      const app = await buildServer({ db, clock: server.clock, worker: runtime.worker, renderer: new EmailRenderer(), config: runtime.config });
+      const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      const call = async (method: string, path: string, payload?: unknown) => {
+        const response = await fetch(`${base}/api/v1${path}`, {
+          method,
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+          body: payload ? JSON.stringify(payload) : undefined,
+        });
+        return { status: response.status, body: await response.json() };
+      };
+      try {
+        const values = Array.from({ length: 1000 }, (_, i) => String(i));
+        // 100 conditions of 1 000 values over 100 000 contacts: some 10^10 comparisons.
+        const costly = { and: Array.from({ length: 100 }, () => ({ attribute: 'email', op: 'notIn', value: values })) };
+        const finished: string[] = [];
+        const previewsDone = Array.from({ length: 4 }, (_, i) =>
+          call('POST', '/segments/preview', { query: costly }).then((response) => {
+            finished.push(`preview ${i}`);
+            return response;
+          }),
+        );
+        const journeys = await call('GET', '/journeys?limit=1');
+        finished.push('journeys');
+        expect(journeys.status).toBe(200);
+        const answers = await Promise.all(previewsDone);
+        for (const answer of answers) {
+          expect(answer.status).toBe(503);
+          expect(answer.body).toMatchObject({ status: 503, detail: expect.stringMatching(/statement timeout|busy/) });
+        }
+        // The main pool answered while the previews were still being stopped.
+        expect(finished[0]).toBe('journeys');
+      } finally {
+        await app.close();
+        await previews.close();
+      }
+    });
+  });
 });
 

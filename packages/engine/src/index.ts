@@ -3,6 +3,7 @@ export { connectDatabase, type ConnectOptions } from './db/connect.ts';
 export { connectPglite } from './db/pglite.ts';
 export { connectPostgres } from './db/postgres.ts';
 export { migrate } from './db/migrate.ts';
+export { connectPreviewPool, previewDatabase, PREVIEW_LIMITS, QueryTimeoutError, withPreviews } from './db/previews.ts';
 export { createTestDatabase, type TestDatabase } from './testing.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { Worker, type WorkerOptions, type TickResult } from './worker.ts';

@@ -3,6 +3,7 @@ import { connectPglite } from './db/pglite.ts';
 import { connectPostgres } from './db/postgres.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { connectPreviewPool, withPreviews } from './db/previews.ts';
 
 export interface TestDatabase {
   db: Database;
@@ -28,7 +29,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.close();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = connectPostgres(url.toString());
+  // With a preview pool, as `waymark start` has one on PostgreSQL.
+  const db = withPreviews(connectPostgres(url.toString()), connectPreviewPool(url.toString()));
   await migrate(db);
   return {
     db,

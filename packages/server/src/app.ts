@@ -1,3 +1,4 @@
+import { QueryTimeoutError } from '@waymark/engine';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { authenticate } from './auth.ts';
 import type { ServerContext } from './context.ts';
@@ -35,8 +36,8 @@ function fastifyProblem(error: FastifyError): Problem | null {
 export const HTTP_TIMEOUTS = {
   /** From connecting to the end of the headers. */
   headersMs: 10_000,
-  /** From connecting to the end of the body: 16 MiB at 4 Mbit/s. */
-  requestMs: 30_000,
+  /** From connecting to the end of the body: 16 MiB at 2 Mbit/s, with room for a busy server. */
+  requestMs: 60_000,
   /** An idle kept-alive connection between two requests. */
   keepAliveMs: 10_000,
   /** How often Node looks for requests past those deadlines. */
@@ -78,6 +79,11 @@ export async function buildServer(ctx: ServerContext, options: ServerOptions = {
   });
 
   app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+    if (error instanceof QueryTimeoutError) {
+      // A preview past its bounds (docs/limits.md): busy or too costly now, never a hung request.
+      const problem = new Problem(503, 'Service Unavailable', `The preview was stopped: ${error.message}; narrow the query or try again shortly`);
+      return reply.status(503).header('retry-after', '5').type(PROBLEM_TYPE).send(problem.toJSON());
+    }
     const problem = error instanceof Problem ? error : fastifyProblem(error);
     if (problem) return reply.status(problem.status).type(PROBLEM_TYPE).send(problem.toJSON());
     // An unexpected failure is ours to fix: always visible in the server's output.

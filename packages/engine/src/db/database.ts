@@ -14,4 +14,10 @@ export interface Database extends Queryable {
   /** Runs `work` in one transaction: all of its writes land, or none do. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Where interactive previews run (segment previews and member listings, email previews): a small
+   * pool of its own with a statement timeout, so a few expensive previews can neither take every
+   * connection nor run for minutes. Absent on PGlite, which has one connection and cannot cancel.
+   */
+  readonly previews?: Database;
 }

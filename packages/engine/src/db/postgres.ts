@@ -16,8 +16,21 @@ function wrap(client: pg.PoolClient | pg.Pool): Queryable {
   };
 }
 
-export function connectPostgres(url: string, options: { maxConnections?: number } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 4 });
+export interface PostgresOptions {
+  maxConnections?: number;
+  /** The server cancels a statement running longer (SQLSTATE 57014); unset, none is cancelled. */
+  statementTimeoutMs?: number;
+  /** How long a query waits for a free connection before it fails; unset, it waits as long as it takes. */
+  connectionWaitMs?: number;
+}
+
+export function connectPostgres(url: string, options: PostgresOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 4,
+    statement_timeout: options.statementTimeoutMs,
+    connectionTimeoutMillis: options.connectionWaitMs,
+  });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const base = wrap(pool);

@@ -1,4 +1,4 @@
-import { loadPreviewRecipient, missingRequiredPlaceholders, previewLinks, TemplateRenderError, templateVariables, validateTemplate, type Queryable, type RenderedEmail } from '@waymark/engine';
+import { loadPreviewRecipient, missingRequiredPlaceholders, previewDatabase, previewLinks, TemplateRenderError, templateVariables, validateTemplate, type Queryable, type RenderedEmail } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.ts';
@@ -141,7 +141,7 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
     const email = await loadEmail(db, id);
     let rendered: RenderedEmail | undefined;
     const failure = await renderProblem(async () => {
-      rendered = await renderFor(db, email, contactId, visibleUnit(request.caller));
+      rendered = await renderFor(previewDatabase(db), email, contactId, visibleUnit(request.caller));
     });
     if (failure || !rendered) throw unprocessable(`The email cannot be rendered: ${failure?.message}`, undefined, failure ? [failure] : undefined);
     return { subject: rendered.subject, html: rendered.html, text: rendered.text };

@@ -1,5 +1,5 @@
 import { ACCOUNT_FIELDS, CONTACT_FIELD_TYPES, CONTACT_FIELDS, durationToMillis, SegmentQuery, type AttributeOp } from '@waymark/core';
-import { contactsMatching, expandedSize, handKeptMembers, loadSegments, MAX_EXPANDED_CONDITIONS, reaches, segmentsOverLimit, type ContactSelection, type Queryable, type StoredSegment } from '@waymark/engine';
+import { contactsMatching, expandedSize, handKeptMembers, loadSegments, MAX_EXPANDED_CONDITIONS, previewDatabase, reaches, segmentsOverLimit, type ContactSelection, type Queryable, type StoredSegment } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
@@ -227,8 +227,9 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const { query } = decodeWithQuery(PreviewInput, body(request.body));
     await validateQuery(db, request.caller, query, 'query');
     const { where, params } = await matching(db, query, clock.now(), visibleUnit(request.caller));
-    const [counted] = await db.query<{ count: number }>(`select count(*)::int as count from contacts c where ${where}`, params);
-    const sample = await db.query(`select ${contactColumns('c')} from contacts c where ${where} order by c.created_at, c.id limit ${PREVIEW_SAMPLE}`, params);
+    const previews = previewDatabase(db);
+    const [counted] = await previews.query<{ count: number }>(`select count(*)::int as count from contacts c where ${where}`, params);
+    const sample = await previews.query(`select ${contactColumns('c')} from contacts c where ${where} order by c.created_at, c.id limit ${PREVIEW_SAMPLE}`, params);
     return { count: counted?.count ?? 0, sample };
   });
 
@@ -317,6 +318,6 @@ export function segmentRoutes(app: FastifyInstance, { db, clock, worker }: Serve
     const unit = visibleUnit(request.caller);
     const { where, params } =
       segment.kind === 'static' || !segment.query ? handKeptMembers('segment', segment.id, unit) : await matching(db, segment.query, clock.now(), unit);
-    return listPage(db, request.query, `select ${contactColumns('c')} from contacts c where ${where}`, params, 'c');
+    return listPage(previewDatabase(db), request.query, `select ${contactColumns('c')} from contacts c where ${where}`, params, 'c');
   });
 }
