@@ -94,6 +94,8 @@ describe('the Preview path dialog', () => {
     await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
     await expect.poll(() => page.getByRole('group', { name: 'Trigger tile: Downloaded?' }).textContent(), SLOW).toMatch(/3\. true/);
     expect(await page.getByRole('group', { name: 'Email tile: Reminder' }).textContent()).not.toMatch(/\d\. sent/);
+    // The three hops of the path are drawn as moving connectors; the one to the reminder is not.
+    expect(await page.locator('.react-flow__edge.animated').count()).toBe(3);
     await page.getByRole('button', { name: 'Clear path' }).click();
     await expect.poll(() => page.getByRole('group', { name: 'Trigger tile: Downloaded?' }).textContent(), SLOW).not.toMatch(/3\. true/);
   });

@@ -66,6 +66,7 @@ const NO_ERRORS: string[] = [];
 const NO_NESTED: string[] = [];
 const NO_STEPS: PathStep[] = [];
 const EDGE_COLORS: Record<string, string> = { onTrue: '#15803d', onFalse: '#b91c1c' };
+const PATH_COLOR = '#4f46e5';
 
 export function Canvas(props: CanvasProps) {
   const { tiles, insights, errorsByTile, summaries, nested, selectedId, onSelect, adding, options, onInsert, onDropType, onCancelAdding, onConnect, readOnly, live, path } = props;
@@ -110,12 +111,16 @@ export function Canvas(props: CanvasProps) {
 
   const edges = useMemo<Edge[]>(() => {
     const byId = new Map(tiles.map((tile) => [tile.id, tile]));
+    // The hops a previewed path takes, from one tile to the next.
+    const hops = new Set((path ?? []).slice(1).map((step, index) => `${path![index]!.tileId}>${step.tileId}`));
     return tiles.flatMap((tile) =>
       exitsOf(tile)
         .filter((exit) => exit.target && byId.has(exit.target))
         .map((exit) => {
-          const color = EDGE_COLORS[exit.field] ?? '#94a3b8';
+          const onPath = hops.has(`${tile.id}>${exit.target}`);
+          const color = onPath ? PATH_COLOR : (EDGE_COLORS[exit.field] ?? '#94a3b8');
           return {
+            animated: onPath,
             id: `${tile.id}:${exit.field}`,
             source: tile.id,
             sourceHandle: exit.handle,
@@ -126,7 +131,7 @@ export function Canvas(props: CanvasProps) {
             labelBgPadding: [6, 3] as [number, number],
             labelBgBorderRadius: 4,
             labelStyle: { fill: color, fontWeight: 600, fontSize: 12 },
-            style: { stroke: color, strokeWidth: 2 },
+            style: { stroke: color, strokeWidth: onPath ? 4 : 2 },
             markerEnd: { type: MarkerType.ArrowClosed, color, width: 16, height: 16 },
             focusable: false,
             deletable: false,
@@ -134,7 +139,7 @@ export function Canvas(props: CanvasProps) {
           } satisfies Edge;
         }),
     );
-  }, [tiles]);
+  }, [tiles, path]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<TileFlowNode>[]) => {
