@@ -1,5 +1,5 @@
 import { ForecastRequest, PathPreviewRequest, type JourneyDefinition } from '@waymark/core';
-import { forecastAudience, getJourney, previewPath } from '@waymark/engine';
+import { forecastAudience, getJourney, previewDatabase, previewPath } from '@waymark/engine';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServerContext } from '../context.ts';
@@ -18,9 +18,13 @@ function checkEventTiles(def: JourneyDefinition, events: PathPreviewRequest['eve
   if (errors.length > 0) throw badRequest('An event names a tile that is not an email tile of this journey', errors);
 }
 
-/** Path preview and forecast: what a journey would do, computed, never done (contract section 12). */
+/**
+ * Path preview and forecast: what a journey would do, computed, never done (contract section 12).
+ * Their reads run on the small, time-bounded preview pool, like segment and email previews.
+ */
 export function journeyPreviewRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { db, clock } = ctx;
+  const previews = previewDatabase(db);
 
   const load = async (caller: Parameters<typeof canSee>[0], id: string) => {
     const journey = await getJourney(db, id);
@@ -32,7 +36,7 @@ export function journeyPreviewRoutes(app: FastifyInstance, ctx: ServerContext): 
     const journey = await load(request.caller, decode(IdParams, request.params).id);
     const input = decode(PathPreviewRequest, body(request.body));
     checkEventTiles(journey.definition, input.events);
-    const preview = await previewPath(db, journey, input.contactId, input.events, input.horizon, clock.now());
+    const preview = await previewPath(previews, journey, input.contactId, input.events, input.horizon, clock.now());
     if (!preview || !canSee(request.caller, preview.contactBusinessUnitId)) throw notFound('Contact', input.contactId);
     const { contactBusinessUnitId: _unit, ...answer } = preview;
     return answer;
@@ -40,6 +44,6 @@ export function journeyPreviewRoutes(app: FastifyInstance, ctx: ServerContext): 
 
   app.post('/journeys/:id/forecast', async (request) => {
     const journey = await load(request.caller, decode(IdParams, request.params).id);
-    return forecastAudience(db, journey, decode(ForecastRequest, body(request.body)), clock.now());
+    return forecastAudience(previews, journey, decode(ForecastRequest, body(request.body)), clock.now());
   });
 }
