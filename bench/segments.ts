@@ -102,7 +102,7 @@ const journey: JourneyDefinition = {
 };
 await db.query(`insert into journeys (id, name, status, definition, current_iteration) values ('j', 'Repeat buyers', 'live', $1, 1)`, [JSON.stringify(journey)]);
 await db.query(`insert into journey_iterations (journey_id, number, started_at) values ('j', 1, $1)`, [NOW]);
-const live = await loadLiveJourneys(db);
+const { runnable: live } = await loadLiveJourneys(db);
 await admitWholeIterations(db, live, segments, NOW);
 const clock = await ManualClock.open(db, NOW);
 

@@ -1,7 +1,9 @@
 // An in-process SMTP receiver for tests. It behaves like a real receiving server that
-// deduplicates by Message-ID: each distinct message is recorded once and resends are counted in
-// `duplicates`, so a test of exactly-once delivery asserts `duplicates === 0`.
-import type { AddressInfo } from 'node:net';
+// deduplicates by Message-ID: each distinct message is recorded once in `messages` and resends are
+// counted in `duplicates`, so a test of exactly-once delivery asserts `duplicates === 0`. `received`
+// keeps every message it took, resends included, for tests that count duplicates without trusting
+// Message-IDs. It can also answer recipients with an error, and die and come back on its port.
+import type { AddressInfo, Socket } from 'node:net';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -19,14 +21,31 @@ export interface ReceivedMessage {
   receivedCount: number;
 }
 
+/** An SMTP error answer to RCPT TO, e.g. `{code: 550, message: 'No such mailbox'}`. */
+export interface SmtpAnswer {
+  code: number;
+  message: string;
+}
+
+export interface TestSmtpServerOptions {
+  /** How to answer each recipient: an error, or undefined to take the message. */
+  answerRecipient?: (address: string) => SmtpAnswer | undefined;
+}
+
 export interface TestSmtpServer {
   url: string;
   port: number;
   messages: ReceivedMessage[];
+  /** Every message taken, in order, resends of a Message-ID included. */
+  received: ReceivedMessage[];
   /** Resends of a Message-ID already received; updated as messages arrive. */
   duplicates: number;
   /** Resolves once `count` distinct messages have arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
+  /** Dies as a killed mail server does: stops listening and drops every connection mid-conversation. */
+  kill(): Promise<void>;
+  /** Listens again on the same port. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,7 +54,7 @@ function addresses(field: AddressObject | AddressObject[] | undefined): string {
   return list.flatMap((a) => a.value.map((v) => v.address ?? '')).join(', ');
 }
 
-export async function startTestSmtpServer(): Promise<TestSmtpServer> {
+export async function startTestSmtpServer(options: TestSmtpServerOptions = {}): Promise<TestSmtpServer> {
   const byId = new Map<string, ReceivedMessage>();
   const waiters = new Set<() => void>();
 
@@ -48,6 +67,11 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     closeTimeout: 1_000,
     // Tests talk from 127.0.0.1; a reverse DNS lookup per connection only adds latency.
     disableReverseLookup: true,
+    onRcptTo(address, _session, callback) {
+      const answer = options.answerRecipient?.(address.address);
+      if (!answer) return callback();
+      callback(Object.assign(new Error(answer.message), { responseCode: answer.code }));
+    },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -77,6 +101,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     url: '',
     port: 0,
     messages: [],
+    received: [],
     duplicates: 0,
     waitFor(count, timeoutMs = 10_000) {
       if (result.messages.length >= count) return Promise.resolve();
@@ -94,10 +119,24 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
         waiters.add(check);
       });
     },
+    kill: () =>
+      new Promise<void>((resolve) => {
+        server.server.close(() => resolve());
+        for (const connection of (server as unknown as { connections: Set<{ _socket: Socket }> }).connections) connection._socket.destroy();
+      }),
+    restart: () =>
+      new Promise<void>((resolve, reject) => {
+        server.server.once('error', reject);
+        server.server.listen(result.port, '127.0.0.1', () => {
+          server.server.off('error', reject);
+          resolve();
+        });
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 
   function record(msg: ReceivedMessage): void {
+    result.received.push({ ...msg });
     const seen = msg.messageId ? byId.get(msg.messageId) : undefined;
     if (seen) {
       seen.receivedCount += 1;

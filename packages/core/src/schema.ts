@@ -182,7 +182,7 @@ export const JourneyDefinition = z.strictObject({
 });
 export type JourneyDefinition = z.infer<typeof JourneyDefinition>;
 
-export const JourneyStatus = z.enum(['draft', 'live', 'stopped', 'ended']);
+export const JourneyStatus = z.enum(['draft', 'live', 'stopped', 'ended', 'failed']);
 export type JourneyStatus = z.infer<typeof JourneyStatus>;
 
 /** One finding of check-for-errors. Never thrown: a list of these is the answer. */

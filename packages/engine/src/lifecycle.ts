@@ -1,5 +1,5 @@
 import type { Database } from './db/database.ts';
-import { loadLiveJourneys } from './journeys.ts';
+import { loadLiveJourneys, type BrokenJourney } from './journeys.ts';
 import { insertMilestone } from './queries/insertMilestone.ts';
 
 const DAY_MS = 86_400_000;
@@ -7,11 +7,14 @@ const DAY_MS = 86_400_000;
 /**
  * Moves live journeys along their schedule: past `endAt` a journey ends wherever its contacts are;
  * at `startAt` its first iteration starts; a recurring journey starts its next iteration when the
- * interval has passed, and stops after the last. Returns how many changes it made.
+ * interval has passed, and stops after the last. A live journey whose stored definition no longer
+ * parses becomes `failed`, with a milestone saying why, and the others go on. Returns how many
+ * changes it made.
  */
 export async function advanceLifecycle(db: Database, now: Date): Promise<number> {
-  let changes = 0;
-  for (const journey of await loadLiveJourneys(db)) {
+  const { runnable, broken } = await loadLiveJourneys(db);
+  let changes = await failBrokenJourneys(db, broken, now);
+  for (const journey of runnable) {
     await db.transaction(async (tx) => {
       // Re-read under lock so two workers never start the same iteration.
       const [row] = await tx.query<{ status: string; current_iteration: number }>('select status, current_iteration from journeys where id = $1 for update', [journey.id]);
@@ -41,6 +44,20 @@ export async function advanceLifecycle(db: Database, now: Date): Promise<number>
       } else {
         await startIteration(tx, journey.id, iteration + 1, now);
       }
+      changes += 1;
+    });
+  }
+  return changes;
+}
+
+/** Its contacts stay where they stand, so nothing about them is lost; the journey takes no more steps. */
+async function failBrokenJourneys(db: Database, broken: BrokenJourney[], now: Date): Promise<number> {
+  let changes = 0;
+  for (const journey of broken) {
+    await db.transaction(async (tx) => {
+      const failed = await tx.query(`update journeys set status = 'failed', updated_at = $2 where id = $1 and status = 'live' returning id`, [journey.id, now]);
+      if (failed.length === 0) return;
+      await insertMilestone(tx, journey.id, 'failed', now, { reason: 'definitionInvalid', error: journey.error });
       changes += 1;
     });
   }

@@ -31,6 +31,9 @@ export interface WorkerOptions {
   workflowTimeoutMs?: number;
   /** Where workflow calls may go, and how many redirects they follow (contract §13; default: public addresses, none). */
   webhooks?: WebhookOptions;
+  /** After a failed tick (the database is away), the first pause; it doubles up to `maxBackoffMs`. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -62,6 +65,10 @@ export class Worker {
   private wake: (() => void) | null = null;
   /** A poke came while a tick ran: the tick may have looked before the work arrived, so do not sleep. */
   private poked = false;
+  /** Aborted by `stop()`: a tick finishes the batch in hand and starts no other. */
+  private stopping = new AbortController();
+  /** Ticks that failed in a row; the pause before the next grows with them. */
+  private failuresInARow = 0;
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -78,7 +85,7 @@ export class Worker {
     if (clock instanceof ManualClock) await clock.refresh();
     const now = clock.now();
     const result: TickResult = { lifecycle: await advanceLifecycle(db, now), segmented: 0, admitted: 0, steps: 0, evaluated: 0, sent: 0, scored: 0 };
-    const journeys = await loadLiveJourneys(db);
+    const { runnable: journeys } = await loadLiveJourneys(db);
     const started = journeys.filter((journey) => journey.currentIteration >= 1 && now >= journey.startAt && now < journey.endAt);
     if (admit) {
       const upkeep = await keepSegmentsCurrent(db, started, now, { batchSize: this.options.segmentBatchSize ?? 5000, maxBatches: 20, all: evaluateAll });
@@ -86,7 +93,8 @@ export class Worker {
       result.admitted = upkeep.admitted;
     }
     const runnable = new Map(started.map((journey) => [journey.id, journey]));
-    for (let batch = 0; batch < 50; batch += 1) {
+    const { signal } = this.stopping;
+    for (let batch = 0; batch < 50 && !signal.aborted; batch += 1) {
       // A batch of contacts that all keep waiting takes no step, but more may be due: go on until none is.
       const { steps, claimed } = await runStepBatch(db, runnable, now, this.options.batchSize ?? 2000);
       result.steps += steps;
@@ -96,7 +104,7 @@ export class Worker {
     // After the steps, so a lead created just now is scored in the same tick.
     result.scored = await scoreLeads(db, now);
     const leaseSeconds = this.options.outboxLeaseSeconds ?? 120;
-    result.sent += await deliverEmails(db, this.options.email, now, { limit: 200, seconds: leaseSeconds });
+    result.sent += await deliverEmails(db, this.options.email, now, { limit: 200, seconds: leaseSeconds, signal });
     result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds }, { ...this.options.webhooks, timeoutMs: this.options.workflowTimeoutMs });
     return result;
   }
@@ -121,24 +129,46 @@ export class Worker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     this.loop = this.run();
   }
 
   /** Asks a sleeping worker to look for work now (e.g. after an event arrived). */
   poke(): void {
     this.poked = true;
-    this.wake?.();
+    // Work arriving does not cut a backoff short: the database is what the worker waits for.
+    if (this.failuresInARow === 0) this.wake?.();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Lets the batch in hand finish (its steps commit, its messages in flight are marked) and starts
+   * no other. Resolves true once the worker is idle, or false when `deadlineMs` passed first: the
+   * caller may then exit, and whatever was left uncommitted rolls back and is claimed again.
+   */
+  async stop({ deadlineMs = 30_000 } = {}): Promise<boolean> {
     this.running = false;
-    this.poke();
-    await this.loop;
+    this.stopping.abort();
+    this.wake?.();
+    let timer: NodeJS.Timeout | undefined;
+    const finished = (this.loop ?? Promise.resolve()).then(() => true);
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs)));
+    try {
+      return await Promise.race([finished, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The pause after a failed tick: exponential, capped, so a worker rides out a database restart. */
+  private backoff(): number {
+    const first = this.options.backoffMs ?? 500;
+    return Math.min(first * 2 ** (this.failuresInARow - 1), this.options.maxBackoffMs ?? 15_000);
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       let didWork = false;
+      let pauseMs = this.options.idleMs ?? 250;
       this.poked = false;
       try {
         const admit = Date.now() - this.lastAdmissionAt >= (this.options.admissionEveryMs ?? 0);
@@ -146,12 +176,16 @@ export class Worker {
         const evaluateAll = admit && Date.now() - this.lastFullEvaluationAt >= (this.options.fullEvaluationEveryMs ?? 3_600_000);
         if (evaluateAll) this.lastFullEvaluationAt = Date.now();
         didWork = workDone(await this.tick({ admit, evaluateAll })) > 0;
+        this.failuresInARow = 0;
       } catch (error) {
+        this.failuresInARow += 1;
+        pauseMs = this.backoff();
         this.options.onError?.(error);
       }
-      if (!didWork && this.running && !this.poked) {
+      const failed = this.failuresInARow > 0;
+      if (this.running && (failed || (!didWork && !this.poked))) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.idleMs ?? 250);
+          const timer = setTimeout(resolve, pauseMs);
           this.wake = () => {
             clearTimeout(timer);
             resolve();

@@ -24,6 +24,9 @@ export interface PostgresOptions {
   connectionWaitMs?: number;
 }
 
+/** Swallows the connection's own error event: the statement in flight fails with it anyway. */
+const ignoreConnectionError = () => undefined;
+
 export function connectPostgres(url: string, options: PostgresOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
@@ -40,16 +43,23 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     exec: base.exec,
     async transaction(work) {
       const client = await pool.connect();
+      // A client checked out for a transaction has no pool listener: without one, a connection the
+      // server drops (a restart, pg_terminate_backend) between two statements emits an unhandled
+      // 'error' that ends the process. The transaction's next statement fails instead, and rolls back.
+      client.on('error', ignoreConnectionError);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work(wrap(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
-        client.release();
+        client.off('error', ignoreConnectionError);
+        // A connection that cannot even roll back is dead: passing the error discards it.
+        client.release(broken);
       }
     },
     async close() {

@@ -16,8 +16,10 @@ export interface ClaimedEffect {
   account_id: string | null;
   target_id: string;
   attempts: number;
-  /** When the effect was queued: retries stop a day after it. */
+  /** When the effect was queued: workflow calls stop retrying a day after it. */
   created_at: Date;
+  /** The engine time of its first claim: emails stop retrying 3 days after it. */
+  first_attempt_at: Date;
 }
 
 /**
@@ -27,12 +29,13 @@ export interface ClaimedEffect {
  */
 export function claimOutbox(db: Queryable, kind: 'email' | 'workflow', now: Date, limit: number, leaseSeconds: number): Promise<ClaimedEffect[]> {
   return db.query<ClaimedEffect>(
-    `update outbox o set locked_until = now() + make_interval(secs => $4), attempts = o.attempts + 1
+    `update outbox o set locked_until = now() + make_interval(secs => $4), attempts = o.attempts + 1,
+            first_attempt_at = coalesce(o.first_attempt_at, $2)
       where o.id in (select id from outbox
                       where kind = $1 and status = 'pending' and next_attempt_at <= $2
                         and (locked_until is null or locked_until < now())
                       order by id limit $3 for update skip locked)
-      returning o.id, o.idempotency_key, o.journey_id, o.iteration, o.tile_id, o.contact_id, o.account_id, o.target_id, o.attempts, o.created_at`,
+      returning o.id, o.idempotency_key, o.journey_id, o.iteration, o.tile_id, o.contact_id, o.account_id, o.target_id, o.attempts, o.created_at, o.first_attempt_at`,
     [kind, now, limit, leaseSeconds],
   );
 }

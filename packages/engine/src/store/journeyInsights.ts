@@ -4,12 +4,18 @@ export interface TileInsight {
   entered: number;
   waiting: number;
   completed: number;
+  /** Email tiles: messages waiting in the outbox (never tried, or retrying) that no server accepted yet. */
+  queued?: number;
+  /** Email tiles: messages an SMTP server accepted. */
   sent?: number;
   delivered?: number;
   opened?: number;
   clicked?: number;
   bounced?: number;
-  /** Email tiles: messages given up on (e.g. a hard-bounced address). Launch-workflow tiles: calls given up on after a day of retries. */
+  /**
+   * Email tiles: messages given up on (rejected by the server, expired after 3 days of temporary
+   * failures, a hard-bounced address...). Launch-workflow tiles: calls given up on after a day of retries.
+   */
   failed?: number;
   /** Launch-workflow tiles: calls the workflow accepted. */
   called?: number;
@@ -64,7 +70,7 @@ export async function journeyInsights(db: Queryable, journeyId: string, tiles: {
   const insights: JourneyInsights = { contacts: { entered: 0, active: 0, completed: 0, exited: 0, excluded: { consent: 0, scope: 0, suppression: 0, duplicate: 0 } }, tiles: tileInsights };
   for (const tile of tiles) {
     const base: TileInsight = { entered: 0, waiting: 0, completed: 0 };
-    if (tile.type === 'email') Object.assign(base, { sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, failed: 0 });
+    if (tile.type === 'email') Object.assign(base, { queued: 0, sent: 0, delivered: 0, opened: 0, clicked: 0, bounced: 0, failed: 0 });
     if (tile.type === 'launchWorkflow') Object.assign(base, { called: 0, failed: 0, retrying: 0 });
     if (tile.type === 'trigger' || tile.type === 'condition') Object.assign(base, { onTrue: 0, onFalse: 0 });
     if (tile.type === 'splitter') base.branches = (tile.branches ?? []).map(() => 0);
@@ -87,7 +93,6 @@ export async function journeyInsights(db: Queryable, journeyId: string, tiles: {
     const tile = insights.tiles[row.tile_id];
     if (!tile) continue;
     tile.completed += row.n;
-    if (row.outcome === 'sent' && tile.sent !== undefined) tile.sent += row.n;
     if (row.outcome === 'true' && tile.onTrue !== undefined) tile.onTrue += row.n;
     if (row.outcome === 'false' && tile.onFalse !== undefined) tile.onFalse += row.n;
     if (row.branch !== null && tile.branches) tile.branches[row.branch] = (tile.branches[row.branch] ?? 0) + row.n;
@@ -103,6 +108,9 @@ export async function journeyInsights(db: Queryable, journeyId: string, tiles: {
     const tile = insights.tiles[row.tile_id];
     if (!tile) continue;
     if (row.status === 'failed' && tile.failed !== undefined) tile.failed += row.n;
+    // A contact passing an email tile only queues the message: it counts as sent once a server took it.
+    if (row.status === 'pending' && tile.queued !== undefined) tile.queued += row.n;
+    if (row.status === 'sent' && tile.sent !== undefined) tile.sent += row.n;
     if (row.status === 'sent' && tile.called !== undefined) tile.called += row.n;
     if (row.status === 'pending' && row.errored && tile.retrying !== undefined) tile.retrying += row.n;
   }

@@ -189,7 +189,7 @@ export function InsightsTab({ journeyId, tiles, insights: allInsights, milestone
           <h2 id="email-title">Email performance</h2>
           <table className="table compact">
             <thead>
-              <tr><th scope="col">Email tile</th><th scope="col">Sent</th><th scope="col">Delivered</th><th scope="col">Opened</th><th scope="col">Clicked</th><th scope="col">Open rate</th><th scope="col">Click rate</th></tr>
+              <tr><th scope="col">Email tile</th><th scope="col">Queued</th><th scope="col">Sent</th><th scope="col">Failed</th><th scope="col">Delivered</th><th scope="col">Opened</th><th scope="col">Clicked</th><th scope="col">Open rate</th><th scope="col">Click rate</th></tr>
             </thead>
             <tbody>
               {emails.map((tile) => {
@@ -197,7 +197,9 @@ export function InsightsTab({ journeyId, tiles, insights: allInsights, milestone
                 return (
                   <tr key={tile.id}>
                     <th scope="row">{tileName(tile)}</th>
+                    <td className="num">{t?.queued ?? 0}</td>
                     <td className="num">{t?.sent ?? 0}</td>
+                    <td className="num">{t?.failed ?? 0}</td>
                     <td className="num">{t?.delivered ?? 0}</td>
                     <td className="num">{t?.opened ?? 0}</td>
                     <td className="num">{t?.clicked ?? 0}</td>

@@ -19,7 +19,12 @@ export interface TileInsight {
   entered: number;
   waiting: number;
   completed: number;
+  /** Email tiles: waiting in the outbox, not yet accepted by the mail server. */
+  queued?: number;
+  /** Email tiles: accepted by the mail server. */
   sent?: number;
+  /** Email tiles: given up on (rejected, expired, hard bounce...). */
+  failed?: number;
   delivered?: number;
   opened?: number;
   clicked?: number;

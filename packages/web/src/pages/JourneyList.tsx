@@ -14,7 +14,7 @@ const SORTS: { key: SortKey; label: string }[] = [
   { key: 'status', label: 'Status' },
   { key: 'startAt', label: 'Start' },
 ];
-const STATUSES = ['all', 'draft', 'live', 'stopped', 'ended'] as const;
+const STATUSES = ['all', 'draft', 'live', 'stopped', 'ended', 'failed'] as const;
 
 export const formatDate = (iso: string | undefined) =>
   iso ? new Date(iso).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '—';
