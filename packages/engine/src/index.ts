@@ -16,7 +16,7 @@ export { expandedSize, MAX_EXPANDED_CONDITIONS, reaches, segmentsOverLimit } fro
 export { loadSegments } from './queries/loadSegments.ts';
 export { EmailRenderer, validateTemplate, missingRequiredPlaceholders, TemplateRenderError, TEMPLATE_LIMITS } from './email/render.ts';
 export type { RenderedEmail } from './email/render.ts';
-export { createSmtpSender, type SmtpSender } from './email/smtpSender.ts';
+export { createSmtpSender, smtpSettings, SmtpSendError, type SmtpSender } from './email/smtpSender.ts';
 export { hasTokenKeys, signToken, verifyToken } from './tokens.ts';
 export { trackingLinks, templateVariables, type EmailDeliveryConfig, type TrackingToken, type UnsubscribeToken } from './outbox/deliverEmails.ts';
 export { signatureFor, signatureV2For, type WebhookOptions } from './outbox/callWorkflows.ts';
