@@ -83,7 +83,7 @@ describe.skipIf(!process.env.WAYMARK_TEST_DATABASE_URL)('a worker killed mid-bat
       const victim = startWorker();
       await victim.waitFor(/waymark worker running/);
       // Kill it while it is busy: some mail is out, most is not, and a step batch may be open.
-      await until(() => smtp.received.length >= sent, 120_000, `${sent} emails`);
+      await until(() => smtp.received.length >= sent, 300_000, `${sent} emails`);
       victim.kill('SIGKILL');
       const { signal } = await victim.exited;
       expect(signal).toBe('SIGKILL');
@@ -92,7 +92,7 @@ describe.skipIf(!process.env.WAYMARK_TEST_DATABASE_URL)('a worker killed mid-bat
 
     const last = startWorker();
     await last.waitFor(/waymark worker running/);
-    await until(() => smtp.messages.length >= CONTACTS, 180_000, 'every email');
+    await until(() => smtp.messages.length >= CONTACTS, 600_000, 'every email');
     await until(
       async () => (await database.db.query<{ n: number }>(`select count(*)::int as n from outbox where status <> 'sent'`))[0]!.n === 0,
       30_000,

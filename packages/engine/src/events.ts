@@ -15,26 +15,28 @@ export type ReferencedEvent = Omit<NewEvent, 'contactId'> & ({ contactId: string
 /**
  * What follows the insert of events (`inserted`, returning contact_id), in the same statement: the
  * contacts waiting in triggers wake up (the next step pass re-evaluates just them), and the scores
- * of their leads, and of their accounts' account-level leads, are due again. `$6` is now.
+ * of their leads, and of their accounts' account-level leads, are due again. `now` names the
+ * parameter holding the time.
  */
-const AFTER_INSERT = `touched as (
+export const afterEventsInserted = (now: string) => `touched as (
        select distinct contact_id from inserted
      ), woken as (
-       update journey_contacts jc set due_at = $6
+       update journey_contacts jc set due_at = ${now}
          from touched t
-        where jc.waits_for_events and jc.status = 'active' and jc.contact_id = t.contact_id and jc.due_at > $6
+        where jc.waits_for_events and jc.status = 'active' and jc.contact_id = t.contact_id and jc.due_at > ${now}
        returning 1
      ), contact_leads as (
-       update leads l set rescore_at = $6
+       update leads l set rescore_at = ${now}
          from touched t
-        where l.contact_id = t.contact_id and (l.rescore_at is null or l.rescore_at > $6)
+        where l.contact_id = t.contact_id and (l.rescore_at is null or l.rescore_at > ${now})
        returning 1
      ), account_leads as (
-       update leads l set rescore_at = $6
+       update leads l set rescore_at = ${now}
          from (select distinct c.account_id from touched t join contacts c on c.id = t.contact_id where c.account_id is not null) a
-        where l.contact_id is null and l.account_id = a.account_id and (l.rescore_at is null or l.rescore_at > $6)
+        where l.contact_id is null and l.account_id = a.account_id and (l.rescore_at is null or l.rescore_at > ${now})
        returning 1
      )`;
+const AFTER_INSERT = afterEventsInserted('$6');
 
 const columns = (events: readonly Omit<NewEvent, 'contactId'>[]) => [
   events.map((e) => e.type),

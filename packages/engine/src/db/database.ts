@@ -11,8 +11,12 @@ export interface Queryable {
 
 export interface Database extends Queryable {
   readonly kind: 'pglite' | 'postgres';
-  /** Runs `work` in one transaction: all of its writes land, or none do. */
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: all of its writes land, or none do. With `waitForDisk: false`
+   * the commit returns before the log reaches the disk (PostgreSQL's synchronous_commit off): a
+   * crash of the database server itself may forget the last fraction of a second of such commits.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>, options?: { waitForDisk?: boolean }): Promise<T>;
   close(): Promise<void>;
   /**
    * Where interactive previews run (segment previews and member listings, email previews): a small

@@ -41,7 +41,7 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     kind: 'postgres',
     query: base.query,
     exec: base.exec,
-    async transaction(work) {
+    async transaction(work, options) {
       const client = await pool.connect();
       // A client checked out for a transaction has no pool listener: without one, a connection the
       // server drops (a restart, pg_terminate_backend) between two statements emits an unhandled
@@ -49,7 +49,8 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
       client.on('error', ignoreConnectionError);
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        // One round trip either way: both statements go as one simple query.
+        await client.query(options?.waitForDisk === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
         const result = await work(wrap(client));
         await client.query('COMMIT');
         return result;

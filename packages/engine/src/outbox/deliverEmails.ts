@@ -1,11 +1,11 @@
 import type { Database } from '../db/database.ts';
 import type { EmailRenderer, RenderedEmail, TrackingLinks } from '../email/render.ts';
 import { SmtpSendError, type SmtpSender } from '../email/smtpSender.ts';
-import { recordEvents, type NewEvent } from '../events.ts';
 import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/claimOutbox.ts';
 import { loadEmailDeliveries, type EmailDelivery } from '../queries/loadEmailDeliveries.ts';
 import { releaseOutbox } from '../queries/releaseOutbox.ts';
-import { failUnsendableEmails, markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
+import { markEmailsSent } from '../queries/markEmailsSent.ts';
+import { failUnsendableEmails, markOutboxFailed, type OutboxFailure } from '../queries/settleOutbox.ts';
 import { signToken } from '../tokens.ts';
 import { nextRetryAt } from './backoff.ts';
 
@@ -195,17 +195,18 @@ class Settlement {
       const sent = this.sentEffects.splice(0);
       const failures = this.failures.splice(0);
       try {
+        // Waiting for the disk on every commit would cap sending at a few messages per flush of
+        // the log. Not waiting costs nothing when a worker crashes (the database has the commit);
+        // only a crash of the database server itself can forget the last fraction of a second of
+        // marks, and then those messages go out again: duplicates, never losses.
         await withRetries(() =>
-          this.db.transaction(async (tx) => {
-            // Waiting for the disk on every commit would cap sending at a few messages per flush
-            // of the log. Skipping that wait costs nothing when a worker crashes (the server has
-            // the commit); only a crash of the database server itself can forget the last fraction
-            // of a second of marks, and then those messages go out again: duplicates, never losses.
-            await tx.query('set local synchronous_commit = off');
-            await markOutboxSent(tx, sent.map((effect) => effect.id), this.now);
-            await recordEvents(tx, sent.map((effect) => deliveredEvent(effect, this.now)), this.now);
-            await markOutboxFailed(tx, failures, this.now);
-          }),
+          this.db.transaction(
+            async (tx) => {
+              await markEmailsSent(tx, sent.map((effect) => effect.id), this.now);
+              await markOutboxFailed(tx, failures, this.now);
+            },
+            { waitForDisk: false },
+          ),
         );
         this.settled += sent.length + failures.length;
         for (const waiter of waiting) waiter.resolve();
@@ -227,16 +228,6 @@ async function withRetries<T>(work: () => Promise<T>, pausesMs = [100, 500, 2000
       await new Promise((resolve) => setTimeout(resolve, pausesMs[attempt]));
     }
   }
-}
-
-function deliveredEvent(effect: ClaimedEffect, now: Date): NewEvent {
-  return {
-    contactId: effect.contact_id!,
-    type: 'email_delivered',
-    occurredAt: now,
-    properties: { journeyId: effect.journey_id, tileId: effect.tile_id, iteration: effect.iteration, outboxId: effect.id },
-    messageId: `delivered:${effect.id}`,
-  };
 }
 
 /** Stable per outbox entry, so a resend after a crash is recognisably the same message. */
