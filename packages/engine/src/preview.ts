@@ -17,7 +17,7 @@ export interface ExpectedEvent {
 /** The journey as previewed: its id, its draft or live definition, and where its schedule is. */
 export interface PreviewedJourney {
   id: string;
-  status: 'draft' | 'live' | 'stopped' | 'ended';
+  status: 'draft' | 'live' | 'stopped' | 'ended' | 'failed';
   definition: JourneyDefinition;
   businessUnitId: string | null;
   currentIteration: number;
