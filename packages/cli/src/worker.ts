@@ -20,7 +20,8 @@ Options (each also an environment variable):
                                WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: workflow URLs may reach private addresses
   -h, --help                   show this help
 
-Prints "waymark worker running" once started; SIGINT or SIGTERM stops it after its batch.`;
+Prints "waymark worker running" once started; SIGINT or SIGTERM stops it after its batch
+(within 30 s).`;
 
 const options = {
   'database-url': { type: 'string' },
@@ -67,7 +68,8 @@ export async function worker(argv: string[]): Promise<number> {
     engine.start();
     console.log('waymark worker running');
     await signals.stopped;
-    await engine.stop();
+    // The batch in hand finishes; past the deadline the rest rolls back and is claimed again.
+    if (!(await engine.stop({ deadlineMs: 30_000 }))) console.error('waymark worker: stopped at its 30 s deadline with work in hand; it will be taken up again');
   } finally {
     smtp?.close();
     await db.close();
