@@ -34,7 +34,8 @@ export interface WorkerOptions {
   /** After a failed tick (the database is away), the first pause; it doubles up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
-  onError?: (error: unknown) => void;
+  /** A tick failed; the worker tries again after `retryInMs`. */
+  onError?: (error: unknown, retryInMs: number) => void;
 }
 
 export interface TickResult {
@@ -180,7 +181,7 @@ export class Worker {
       } catch (error) {
         this.failuresInARow += 1;
         pauseMs = this.backoff();
-        this.options.onError?.(error);
+        this.options.onError?.(error, pauseMs);
       }
       const failed = this.failuresInARow > 0;
       if (this.running && (failed || (!didWork && !this.poked))) {
