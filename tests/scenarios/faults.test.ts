@@ -151,17 +151,21 @@ describe.skipIf(!process.env.WAYMARK_TEST_DATABASE_URL)('database connections an
     const unsent = () => count(`select count(*)::int as n from outbox where kind = 'email' and status <> 'sent'`);
     const completed = () => count(`select count(*)::int as n from journey_contacts where status = 'completed'`);
     let lastAdvance = 0;
+    const seen = { completed: 0, unsent: 0 };
     await until(
       async () => {
         if (Date.now() - lastAdvance > 2000) {
           lastAdvance = Date.now();
           await api('POST', '/admin/clock', { advance: 'PT6H' });
         }
-        return (await completed()) === CONTACTS && (await unsent()) === 0;
+        Object.assign(seen, { completed: await completed(), unsent: await unsent() });
+        return seen.completed === CONTACTS && seen.unsent === 0;
       },
-      120_000,
+      240_000,
       'every contact to complete and every email to settle',
-    );
+    ).catch((error: Error) => {
+      throw new Error(`${JSON.stringify(seen)} ${error.message}`);
+    });
 
     // Both processes rode it out, and the API answers again.
     expect(server.child.exitCode).toBeNull();
