@@ -1,5 +1,5 @@
 import { createTestDatabase, ManualClock, type TestDatabase, type WebhookOptions } from '@waymark/engine';
-import { createRuntime, ensureBootstrapAdmin, type FormLimits, type Runtime } from '@waymark/server';
+import { createRuntime, ensureBootstrapAdmin, type FormLimits, type Runtime, type ServerConfig } from '@waymark/server';
 
 export const ADMIN_KEY = 'wm_test_admin_key_0123456789';
 
@@ -35,6 +35,8 @@ export async function startTestServer(
     workflowTimeoutMs?: number;
     /** As WAYMARK_WEBHOOK_ALLOW_PRIVATE would set them; by default, like production, public addresses only. */
     webhooks?: WebhookOptions;
+    /** Single sign-on settings, as the WAYMARK_OIDC_* variables would set them. */
+    oidc?: ServerConfig['oidc'];
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -47,7 +49,7 @@ export async function startTestServer(
     trustProxy: true,
     smtpUrl: options.smtpUrl,
     workflowTimeoutMs: options.workflowTimeoutMs,
-    config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789', formLimits: options.formLimits, webhooks: options.webhooks },
+    config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789', formLimits: options.formLimits, webhooks: options.webhooks, oidc: options.oidc },
   });
   const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
   // Links in emails must point at this very server, whose port is known only now.

@@ -50,3 +50,18 @@ export { getMessage, messageList, type ListQuery, type MessageFilter } from './s
 export { getWorkItem, workItemList, type WorkItemFilter } from './store/activitiesLeads.ts';
 export { previewLinks } from './email/previewLinks.ts';
 export { loadPreviewRecipient, type PreviewRecipient } from './store/previewRecipient.ts';
+export {
+  createSession,
+  ensureOrganizationAdmin,
+  findCurrentSession,
+  findUserByEmail,
+  findUserById,
+  revokeSession,
+  revokeUserSessions,
+  setPasswordHash,
+  setUserActive,
+  touchSession,
+  type SessionUser,
+  type SignInMethod,
+  type SignInUser,
+} from './store/people.ts';

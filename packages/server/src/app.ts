@@ -1,9 +1,11 @@
+import cookie from '@fastify/cookie';
 import { QueryTimeoutError } from '@waymark/engine';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { authenticate } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { inputProblem } from './inputGuard.ts';
 import { Problem } from './problem.ts';
+import { PUBLIC_AUTH_ROUTES } from './routes/auth.ts';
 import { registerApiRoutes } from './routes/index.ts';
 import { registerPublicRoutes } from './routes/public.ts';
 import { registerWebApp } from './routes/webApp.ts';
@@ -43,6 +45,9 @@ export const HTTP_TIMEOUTS = {
   /** How often Node looks for requests past those deadlines. */
   checkEveryMs: 1_000,
 };
+
+/** The API routes reached without signing in: the OpenAPI document and the ways to sign in. */
+const PUBLIC_API_ROUTES = new Set(['/api/v1/openapi.json', ...PUBLIC_AUTH_ROUTES.map((path) => `/api/v1${path}`)]);
 
 export interface ServerOptions {
   logger?: boolean;
@@ -101,12 +106,14 @@ export async function buildServer(ctx: ServerContext, options: ServerOptions = {
     const problem = inputProblem(request.params) ?? inputProblem(request.query) ?? inputProblem(request.body);
     if (problem) throw new Problem(400, 'Bad Request', `Invalid ${problem.path}: ${problem.message}`, [problem]);
   });
+  // Parses the Cookie header (the session cookie of people who signed in); sets none by itself.
+  await app.register(cookie);
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (request) => {
-        // Only the document itself is public: a path that merely ends in /openapi.json (an id) is not.
-        if (request.routeOptions.url === '/api/v1/openapi.json') return;
-        request.caller = await authenticate(ctx.db, request, ctx.clock.now());
+        // Only these routes are public: a path that merely ends in /openapi.json (an id) is not.
+        if (PUBLIC_API_ROUTES.has(request.routeOptions.url ?? '')) return;
+        request.caller = await authenticate(ctx, request);
       });
       registerApiRoutes(api, ctx);
     },

@@ -9,6 +9,32 @@ export interface ServerConfig {
   formLimits?: FormLimits;
   /** Where workflow calls may go (checked when a workflow is registered and at every call). */
   webhooks?: WebhookOptions;
+  /** How long a sign-in lasts (defaults in auth.ts). */
+  sessions?: SessionTimeouts;
+  /** Login attempts allowed per account and per client address (defaults in routes/auth.ts). */
+  loginLimits?: LoginLimits;
+  /** Single sign-on over OpenID Connect; off when unset. */
+  oidc?: OidcSettings;
+}
+
+export interface SessionTimeouts {
+  /** A session unused this long has ended. */
+  idleMs: number;
+  /** A session ends this long after sign-in, however busy. */
+  absoluteMs: number;
+}
+
+export interface LoginLimits {
+  perAccount?: number;
+  perIp?: number;
+  windowMs?: number;
+}
+
+export interface OidcSettings {
+  /** The issuer URL (WAYMARK_OIDC_ISSUER); its discovery document says the rest. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface FormLimits {
@@ -28,13 +54,14 @@ export interface ServerContext {
   config: ServerConfig;
 }
 
-/** The user behind the API key of a request. */
+/** The user behind a request, and what proved who they are. */
 export interface Caller {
   userId: string;
-  keyId: string;
   role: 'admin' | 'marketer' | 'viewer';
   level: 'organization' | 'businessUnit';
   businessUnitId: string;
+  /** An API key (Authorization: Bearer) or the session cookie of a person who signed in. */
+  credential: { kind: 'apiKey'; keyId: string } | { kind: 'session'; sessionId: string };
 }
 
 declare module 'fastify' {

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AccountInput, AccountPatch } from './routes/accounts.ts';
 import { ClockChange } from './routes/admin.ts';
+import { LoginInput, PasswordChange } from './routes/auth.ts';
 import { ApiKeyInput } from './routes/apiKeys.ts';
 import { AttributeInput } from './routes/attributes.ts';
 import { BusinessUnitInput } from './routes/businessUnits.ts';
@@ -22,7 +23,7 @@ import { PageInput, PagePatch } from './routes/pages.ts';
 import { ScoringModelInput, ScoringModelPatch } from './routes/scoringModels.ts';
 import { MembersChange as SegmentMembersChange, PreviewInput, SegmentInput, SegmentPatch } from './routes/segments.ts';
 import { ListInput as SubscriptionListInput, MembersChange as ListMembersChange } from './routes/subscriptionLists.ts';
-import { UserInput } from './routes/users.ts';
+import { UserInput, UserPatch } from './routes/users.ts';
 import { WorkflowInput } from './routes/workflows.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -58,12 +59,23 @@ interface OperationSpec {
   /** The success status when not the default (201 for a create, 204 for a DELETE, else 200). */
   status?: number;
   summary?: string;
+  /** Answers beyond those the route's kind implies (e.g. a public route's 401), by status. */
+  also?: (keyof typeof EXTRA_RESPONSES)[];
 }
+
+const EXTRA_RESPONSES = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'TooManyRequests',
+} as const;
 
 /** Request bodies, by component name: the schemas the routes decode with. */
 const BODY_SCHEMAS: Record<string, z.ZodType> = {
   BusinessUnitInput,
   UserInput,
+  UserPatch,
+  LoginInput,
+  PasswordChange,
   ApiKeyInput,
   AttributeInput,
   AccountInput,
@@ -106,7 +118,15 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
 /** What the routes themselves cannot say: bodies, statuses, summaries. Keyed `METHOD /path`. */
 const OPERATIONS: Record<string, OperationSpec> = {
   'POST /business-units': { body: 'BusinessUnitInput', summary: 'Create a business unit' },
-  'POST /users': { body: 'UserInput', summary: 'Create a user' },
+  'POST /users': { body: 'UserInput', summary: 'Create a user (with a password of at least 12 characters, to sign in with email and password)' },
+  'PATCH /users/{id}': { body: 'UserPatch', summary: 'Rename a user, set a new password (ends their sessions) or deactivate them (ends their sessions and keys)' },
+  'POST /auth/login': { body: 'LoginInput', also: [401, 403, 429], summary: 'Sign in with email and password: sets the HttpOnly session cookie and answers the caller with its csrfToken' },
+  'POST /auth/logout': { status: 204, summary: 'End the session of the cookie' },
+  'GET /auth/me': { summary: 'The caller: user id, name, email, role, level, businessUnitId, and the csrfToken of a cookie session' },
+  'POST /auth/password': { body: 'PasswordChange', also: [429], summary: "Change one's own password; every other session of the person ends" },
+  'GET /auth/options': { summary: 'How people may sign in here: {password, sso}' },
+  'GET /auth/oidc/start': { status: 302, summary: 'Single sign-on: redirects to the OpenID Connect provider (404 when not configured)' },
+  'GET /auth/oidc/callback': { status: 302, summary: 'Single sign-on: the provider redirects back here; signs in the existing user with that email and redirects to the designer' },
   'POST /api-keys': { body: 'ApiKeyInput', summary: 'Create an API key (the key is shown once)' },
   'POST /attributes': { body: 'AttributeInput', summary: 'Declare a custom attribute (200 when already declared the same way)' },
   'POST /accounts': { body: 'AccountInput', summary: 'Create an account' },
@@ -155,11 +175,11 @@ const OPERATIONS: Record<string, OperationSpec> = {
 };
 
 /** GET routes ending in a literal segment that answer one object, not a list. */
-const NOT_LISTS = new Set(['/forms/{id}/embed', '/admin/clock', '/journeys/{id}/insights', '/emails/{id}/preview', '/openapi.json', '/contacts/{id}/export']);
+const NOT_LISTS = new Set(['/auth/me', '/auth/options', '/auth/oidc/start', '/auth/oidc/callback', '/forms/{id}/embed', '/admin/clock', '/journeys/{id}/insights', '/emails/{id}/preview', '/openapi.json', '/contacts/{id}/export']);
 /** Lists answered whole, `nextCursor` always null: they take no `cursor` or `limit`. */
 const UNPAGED_LISTS = new Set(['/attributes', '/journey-templates', '/journeys/{id}/milestones', '/journeys/{id}/iterations', '/journeys/{id}/timeline', '/contacts/{id}/segments', '/contacts/{id}/subscription-lists']);
 /** Routes reached without an API key. */
-const PUBLIC = new Set(['GET /openapi.json']);
+const PUBLIC = new Set(['GET /openapi.json', 'POST /auth/login', 'GET /auth/options', 'GET /auth/oidc/start', 'GET /auth/oidc/callback']);
 
 const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 
@@ -172,6 +192,7 @@ const STANDARD_RESPONSES = {
   UnprocessableContent: problemResponse('Business-rule failure, e.g. go-live of a journey with errors'),
   ContentTooLarge: problemResponse('The body exceeds 16 MiB'),
   UnsupportedMediaType: problemResponse('The body is not application/json'),
+  TooManyRequests: problemResponse('Too many attempts: wait as many seconds as Retry-After says'),
 };
 
 const COMPONENT_SCHEMAS = {
@@ -243,10 +264,12 @@ function operation(route: ApiRoute) {
   const success =
     status === 204
       ? { description: 'Done' }
-      : {
-          description: isCreate ? 'Created: the whole object, id included' : 'OK',
-          content: { 'application/json': { schema: { $ref: `#/components/schemas/${isList ? 'ListEnvelope' : 'Object'}` } } },
-        };
+      : status === 302
+        ? { description: 'A redirect: follow the Location header' }
+        : {
+            description: isCreate ? 'Created: the whole object, id included' : 'OK',
+            content: { 'application/json': { schema: { $ref: `#/components/schemas/${isList ? 'ListEnvelope' : 'Object'}` } } },
+          };
   const responses: Record<string, unknown> = { [status]: success };
   if (route.path !== '/openapi.json') responses['400'] = { $ref: '#/components/responses/BadRequest' };
   if (!isPublic) {
@@ -258,6 +281,7 @@ function operation(route: ApiRoute) {
     responses['409'] = { $ref: '#/components/responses/Conflict' };
     responses['422'] = { $ref: '#/components/responses/UnprocessableContent' };
   }
+  for (const extra of spec.also ?? []) responses[extra] = { $ref: `#/components/responses/${EXTRA_RESPONSES[extra]}` };
   if (spec.body) {
     responses['413'] = { $ref: '#/components/responses/ContentTooLarge' };
     responses['415'] = { $ref: '#/components/responses/UnsupportedMediaType' };
@@ -290,10 +314,13 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], prefix = API_P
       description: 'Customer-journey orchestration. Errors are application/problem+json (RFC 9457); lists are {items, nextCursor}.',
     },
     servers: [{ url: prefix }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' },
+        session: { type: 'apiKey', in: 'cookie', name: 'waymark_session', description: 'The cookie POST /auth/login sets; writes also need the X-CSRF-Token header' },
+      },
       schemas: { ...COMPONENT_SCHEMAS, ...bodyComponents() },
       responses: STANDARD_RESPONSES,
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.ts';
 import { adminRoutes } from './admin.ts';
+import { authRoutes } from './auth.ts';
 import { journeyRoutes } from './journeys.ts';
 import { journeyPreviewRoutes } from './journeyPreview.ts';
 import { journeyTimelineRoutes } from './journeyTimeline.ts';
@@ -15,4 +16,5 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): voi
   journeyTimelineRoutes(app, ctx);
   journeyPreviewRoutes(app, ctx);
   adminRoutes(app, ctx);
+  authRoutes(app, ctx);
 }
