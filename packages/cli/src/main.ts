@@ -2,6 +2,7 @@ import { UsageError } from './args.ts';
 import { importCommand, importHelp } from './importContacts.ts';
 import { migrate, migrateHelp } from './migrate.ts';
 import { start, startHelp } from './start.ts';
+import { users, usersHelp } from './users.ts';
 import { worker, workerHelp } from './worker.ts';
 
 export const mainHelp = `Usage: waymark <command> [options]
@@ -11,6 +12,7 @@ Commands:
   worker    an extra engine worker against a shared PostgreSQL (scale-out)
   migrate   apply database migrations and exit
   import    import contacts from a CSV file through the HTTP API
+  users     create-admin: create or reset an organization admin and print a new password
 
 Run "waymark <command> --help" for the options of a command.`;
 
@@ -19,6 +21,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; help:
   worker: { run: worker, help: workerHelp },
   migrate: { run: migrate, help: migrateHelp },
   import: { run: importCommand, help: importHelp },
+  users: { run: users, help: usersHelp },
 };
 
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */

@@ -3,6 +3,7 @@ import { connectDatabase, migrate, type Queryable } from '@waymark/engine';
 import { createRuntime, ensureBootstrapAdmin, hashApiKey, newApiKey, type Runtime } from '@waymark/server';
 import { parseFlags, parsePort, UsageError } from './args.ts';
 import { seedDemoIfEmpty } from './demo.ts';
+import { oidcFromEnvironment } from './signOn.ts';
 import { databaseOptions, DEFAULT_DATA_DIR, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal, webhookOptions } from './settings.ts';
 
 export const startHelp = `Usage: waymark start [options]
@@ -26,6 +27,10 @@ Options (each also an environment variable):
                                WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: workflow URLs may reach loopback,
                                private and link-local addresses (refused by default)
   -h, --help                   show this help
+
+Single sign-on (OpenID Connect) for existing users, matched by email: set WAYMARK_OIDC_ISSUER,
+WAYMARK_OIDC_CLIENT_ID and WAYMARK_OIDC_CLIENT_SECRET; register
+<public URL>/api/v1/auth/oidc/callback as the redirect URI at the provider.
 
 Prints "waymark listening on http://HOST:PORT" once it accepts requests; SIGINT or SIGTERM
 stops it gracefully.`;
@@ -69,6 +74,7 @@ export async function start(argv: string[]): Promise<number> {
   const demoWanted = !flags['no-demo'] && process.env.WAYMARK_DEMO !== '0';
   const bootstrapKey = pick(flags['bootstrap-admin-key'], 'WAYMARK_BOOTSTRAP_ADMIN_KEY');
   const connection = databaseOptions(flags);
+  const oidc = oidcFromEnvironment();
 
   // Listen for signals from the start: a stop asked for during startup is honoured right after it.
   const signals = untilSignal();
@@ -83,7 +89,7 @@ export async function start(argv: string[]): Promise<number> {
     if (bootstrapKey) await ensureBootstrapAdmin(db, bootstrapKey);
 
     // The public URL may name the port, which is known only once listening (--port 0).
-    const config = { publicUrl: publicUrl ?? '', secret, webhooks: webhookOptions() };
+    const config = { publicUrl: publicUrl ?? '', secret, webhooks: webhookOptions(), oidc };
     runtime = await createRuntime({
       db,
       clock,

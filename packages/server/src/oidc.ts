@@ -35,7 +35,9 @@ export class OidcSignOn {
     const issuer = new URL(this.settings.issuer);
     // A plain-http issuer is the operator's explicit choice (a provider on the same host or network).
     const options = issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : undefined;
-    this.configuration ??= client.discovery(issuer, this.settings.clientId, this.settings.clientSecret, undefined, options).catch((error: unknown) => {
+    // client_secret_basic: the default of OpenID Connect client registration, so what providers expect unless told otherwise.
+    const auth = client.ClientSecretBasic(this.settings.clientSecret);
+    this.configuration ??= client.discovery(issuer, this.settings.clientId, undefined, auth, options).catch((error: unknown) => {
       // Try again on the next sign-on rather than remembering the failure.
       this.configuration = null;
       throw error;
