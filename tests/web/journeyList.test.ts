@@ -42,6 +42,7 @@ describe('signing in and the journey list', () => {
     const fresh = await context.newPage();
     await fresh.goto('/');
     expect(await seriousViolations(fresh)).toEqual([]);
+    await fresh.getByRole('button', { name: 'Use an API key' }).click();
     await fresh.getByRole('textbox', { name: 'API key' }).fill('wm_wrong');
     await fresh.getByRole('button', { name: 'Sign in' }).click();
     await fresh.getByRole('alert').getByText('not accepted').waitFor();
@@ -50,7 +51,7 @@ describe('signing in and the journey list', () => {
     await fresh.getByRole('heading', { name: 'Customer journeys' }).waitFor();
     expect(await fresh.evaluate(() => [sessionStorage.getItem('waymark.apiKey'), localStorage.length, document.cookie])).toEqual([ADMIN_KEY, 0, '']);
     await fresh.getByRole('button', { name: 'Sign out' }).click();
-    await fresh.getByRole('textbox', { name: 'API key' }).waitFor();
+    await fresh.getByRole('textbox', { name: 'Email' }).waitFor();
     await context.close();
   });
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { getApiKey, onSignedOut, setApiKey } from './api.ts';
+import { currentUser, getApiKey, onSignedOut, signOut } from './api.ts';
 import { Designer } from './designer/Designer.tsx';
 import { ContactDetail, Contacts } from './pages/Contacts.tsx';
 import { EmailEditor, Emails } from './pages/Emails.tsx';
@@ -22,9 +22,17 @@ const NAV = [
 ];
 
 export function App() {
-  const [signedIn, setSignedIn] = useState(() => getApiKey() !== null);
+  // With an API key in this tab: signed in. Otherwise the session cookie (if any) decides: ask the server.
+  const [signedIn, setSignedIn] = useState<boolean | null>(() => (getApiKey() !== null ? true : null));
   const { path } = useLocation();
   useEffect(() => onSignedOut(() => setSignedIn(false)), []);
+  useEffect(() => {
+    if (signedIn !== null) return;
+    currentUser().then(
+      (me) => setSignedIn(me !== null),
+      () => setSignedIn(false),
+    );
+  }, [signedIn]);
 
   useEffect(() => {
     const designer = match('/journeys/:id', path);
@@ -32,6 +40,12 @@ export function App() {
     document.title = designer ? 'Journey designer · Waymark' : `${section ?? 'Customer journeys'} · Waymark`;
   }, [path]);
 
+  if (signedIn === null)
+    return (
+      <main className="signin" id="main" aria-busy="true">
+        <p className="muted">Loading…</p>
+      </main>
+    );
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
 
   const designer = match('/journeys/:id', path);
@@ -80,7 +94,7 @@ export function App() {
             })}
           </ul>
         </nav>
-        <button type="button" className="button ghost small" onClick={() => setApiKey(null)}>
+        <button type="button" className="button ghost small" onClick={() => void signOut().catch(() => undefined)}>
           Sign out
         </button>
       </header>

@@ -1,9 +1,33 @@
 /**
- * The designer talks to the Waymark HTTP API only. The API key lives in sessionStorage: it is
- * gone when the tab closes, and never reaches localStorage or a cookie.
+ * The designer talks to the Waymark HTTP API only. People sign in with email and password (or
+ * single sign-on): the server keeps the session in an HttpOnly cookie scripts never see, and writes
+ * carry the session's CSRF token, held here in memory only. Signing in with an API key instead keeps
+ * the key in sessionStorage: it is gone when the tab closes, and never reaches localStorage or a cookie.
  */
 const KEY_STORAGE = 'waymark.apiKey';
 const SIGNED_OUT_EVENT = 'waymark:signed-out';
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/** The CSRF token of the cookie session; null when there is none (or an API key is used). */
+let csrfToken: string | null = null;
+
+/** Who is signed in, as GET /api/v1/auth/me says. */
+export interface Me {
+  id: string;
+  name: string;
+  email: string;
+  role: 'admin' | 'marketer' | 'viewer';
+  level: 'organization' | 'businessUnit';
+  businessUnitId: string;
+  authenticatedBy: 'session' | 'apiKey';
+  csrfToken?: string;
+}
+
+/** How people may sign in here. */
+export interface SignInOptions {
+  password: boolean;
+  sso: boolean;
+}
 
 export interface FieldError {
   path: string;
@@ -49,6 +73,41 @@ export function setApiKey(key: string | null): void {
   }
 }
 
+/** Remembers the cookie session that sign-in (or GET /auth/me) described. */
+export function rememberSession(me: Me): void {
+  csrfToken = me.csrfToken ?? null;
+}
+
+/** Signs in with email and password: the server sets the session cookie. */
+export async function signInWithPassword(email: string, password: string): Promise<Me> {
+  const me = await request<Me>('POST', '/auth/login', { email, password }, null);
+  rememberSession(me);
+  return me;
+}
+
+/** The person of the current API key or session cookie, or null when neither is valid. */
+export async function currentUser(): Promise<Me | null> {
+  try {
+    const me = await request<Me>('GET', '/auth/me');
+    if (me.authenticatedBy === 'session') rememberSession(me);
+    return me;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+/** Ends the session on the server too (a copy of the cookie is worth nothing afterwards), or forgets the key. */
+export async function signOut(): Promise<void> {
+  if (getApiKey()) return setApiKey(null);
+  try {
+    await request('POST', '/auth/logout');
+  } finally {
+    csrfToken = null;
+    window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
+  }
+}
+
 export function onSignedOut(listener: () => void): () => void {
   window.addEventListener(SIGNED_OUT_EVENT, listener);
   return () => window.removeEventListener(SIGNED_OUT_EVENT, listener);
@@ -57,6 +116,7 @@ export function onSignedOut(listener: () => void): () => void {
 export async function request<T>(method: string, path: string, body?: unknown, key = getApiKey()): Promise<T> {
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
+  else if (csrfToken && !SAFE_METHODS.has(method)) headers['x-csrf-token'] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
@@ -73,8 +133,12 @@ export async function request<T>(method: string, path: string, body?: unknown, k
   }
   if (!response.ok) {
     const problem: Problem = typeof parsed === 'object' && parsed ? { ...(parsed as Problem), status: response.status } : { status: response.status, detail: String(parsed ?? response.statusText) };
-    // A key that stopped working (revoked, or a fresh database) sends the user back to sign-in.
-    if (response.status === 401 && key === getApiKey()) setApiKey(null);
+    // A key or session that stopped working (revoked, expired, a fresh database) sends the user back to sign-in.
+    if (response.status === 401 && key && key === getApiKey()) setApiKey(null);
+    else if (response.status === 401 && !key && csrfToken !== null) {
+      csrfToken = null;
+      window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
+    }
     throw new ApiError(problem);
   }
   return parsed as T;

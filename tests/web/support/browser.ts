@@ -64,6 +64,8 @@ export async function signedInPage(browser: Browser, baseUrl: string, path = '/'
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto('/');
+  // Email and password come first; the API key is one step away.
+  await page.getByRole('button', { name: 'Use an API key' }).click();
   await page.getByRole('textbox', { name: 'API key' }).fill(ADMIN_KEY);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'New journey' }).waitFor();

@@ -1,30 +1,75 @@
-import { useState, type FormEvent } from 'react';
-import { ApiError, request, setApiKey } from '../api.ts';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, api, request, setApiKey, signInWithPassword, type SignInOptions } from '../api.ts';
 
+type Mode = 'password' | 'apiKey';
+
+/**
+ * Email and password first (and single sign-on when the server has it); an API key one step away,
+ * for scripts' owners and fresh installs that have only WAYMARK_BOOTSTRAP_ADMIN_KEY.
+ */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [mode, setMode] = useState<Mode>('password');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [options, setOptions] = useState<SignInOptions | null>(null);
 
-  const submit = async (event: FormEvent) => {
+  useEffect(() => {
+    api.get<SignInOptions>('/auth/options').then(setOptions, () => setOptions(null));
+  }, []);
+
+  const attempt = async (work: () => Promise<void>, refused: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+      onSignedIn();
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.status === 401) setError(refused);
+      else if (caught instanceof ApiError && caught.status === 429) setError(`${caught.message}.`);
+      else setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submitPassword = (event: FormEvent) => {
+    event.preventDefault();
+    if (!email.trim() || !password) {
+      setError('Enter your email and password.');
+      return;
+    }
+    void attempt(async () => {
+      await signInWithPassword(email.trim(), password);
+    }, 'That email and password did not match. Check them and try again.');
+  };
+
+  const submitKey = (event: FormEvent) => {
     event.preventDefault();
     const trimmed = key.trim();
     if (!trimmed) {
       setError('Enter your API key.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    void attempt(async () => {
       await request('GET', '/journeys?limit=1', undefined, trimmed);
       setApiKey(trimmed);
-      onSignedIn();
-    } catch (caught) {
-      setError(caught instanceof ApiError && caught.status === 401 ? 'That API key was not accepted. Check it and try again.' : caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setBusy(false);
-    }
+    }, 'That API key was not accepted. Check it and try again.');
   };
+
+  const switchTo = (next: Mode) => {
+    setMode(next);
+    setError(null);
+  };
+
+  const errorText = error && (
+    <p id="signin-error" className="field-error" role="alert">
+      {error}
+    </p>
+  );
+  const described = error ? { 'aria-invalid': true, 'aria-describedby': 'signin-error' } : {};
 
   return (
     <main className="signin" id="main">
@@ -33,30 +78,54 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           <Logo /> Waymark
         </div>
         <h1>Sign in to the journey designer</h1>
-        <p className="muted">Use an API key from your administrator (for a fresh install: the key in WAYMARK_BOOTSTRAP_ADMIN_KEY).</p>
-        <form onSubmit={submit} noValidate>
-          <label htmlFor="api-key">API key</label>
-          <input
-            id="api-key"
-            type="text"
-            className="input input-secret"
-            autoComplete="off"
-            spellCheck={false}
-            value={key}
-            onChange={(event) => setKey(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? 'signin-error' : undefined}
-            autoFocus
-          />
-          {error && (
-            <p id="signin-error" className="field-error" role="alert">
-              {error}
-            </p>
-          )}
-          <button type="submit" className="button primary wide" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in'}
-          </button>
-        </form>
+        {mode === 'password' ? (
+          <>
+            <form onSubmit={submitPassword} noValidate>
+              <label htmlFor="signin-email">Email</label>
+              <input id="signin-email" type="email" className="input" autoComplete="username" value={email} onChange={(event) => setEmail(event.target.value)} {...described} autoFocus />
+              <label htmlFor="signin-password">Password</label>
+              <input id="signin-password" type="password" className="input" autoComplete="current-password" value={password} onChange={(event) => setPassword(event.target.value)} {...described} />
+              {errorText}
+              <button type="submit" className="button primary wide" disabled={busy}>
+                {busy ? 'Signing in…' : 'Sign in'}
+              </button>
+            </form>
+            {options?.sso && (
+              // A full page navigation: the provider's pages take over, and come back signed in.
+              <button type="button" className="button wide" onClick={() => window.location.assign('/api/v1/auth/oidc/start')}>
+                Sign in with SSO
+              </button>
+            )}
+            <button type="button" className="button ghost wide" onClick={() => switchTo('apiKey')}>
+              Use an API key
+            </button>
+          </>
+        ) : (
+          <>
+            <p className="muted">Use an API key from your administrator (for a fresh install: the key in WAYMARK_BOOTSTRAP_ADMIN_KEY).</p>
+            <form onSubmit={submitKey} noValidate>
+              <label htmlFor="api-key">API key</label>
+              <input
+                id="api-key"
+                type="text"
+                className="input input-secret"
+                autoComplete="off"
+                spellCheck={false}
+                value={key}
+                onChange={(event) => setKey(event.target.value)}
+                {...described}
+                autoFocus
+              />
+              {errorText}
+              <button type="submit" className="button primary wide" disabled={busy}>
+                {busy ? 'Signing in…' : 'Sign in'}
+              </button>
+            </form>
+            <button type="button" className="button ghost wide" onClick={() => switchTo('password')}>
+              Use email and password
+            </button>
+          </>
+        )}
       </div>
     </main>
   );
