@@ -224,6 +224,13 @@ describe('signing in with email and password', () => {
     }
     await server.advance('PT6H');
     expect((await asSession(daily, 'GET', '/auth/me')).status).toBe(401);
+
+    // A month on, the next sign-in clears away the person's long-ended sessions.
+    const count = async () => (await server.database.db.query<{ n: number }>("select count(*)::int as n from sessions s join users u on u.id = s.user_id where u.email = 'clock@example.com'"))[0]!.n;
+    expect(await count()).toBe(3);
+    await server.advance('P31D');
+    await signIn('clock@example.com');
+    expect(await count()).toBe(1);
   });
 
   it('signs out: the session ends on the server, not just in the browser', async () => {

@@ -57,6 +57,11 @@ export async function createSession(
     `insert into sessions (user_id, token_hash, method, created_at, last_seen_at, expires_at) values ($1, $2, $3, $4, $4, $5) returning id`,
     [session.userId, session.tokenHash, session.method, session.now, session.expiresAt],
   );
+  // The person's sessions that ended a month ago are of no use any more (not even to say when someone last signed in).
+  await db.query(`delete from sessions where user_id = $1 and least(expires_at, coalesce(revoked_at, expires_at)) < $2::timestamptz - interval '30 days'`, [
+    session.userId,
+    session.now,
+  ]);
   return row!.id;
 }
 
