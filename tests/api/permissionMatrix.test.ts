@@ -116,6 +116,17 @@ const RULES: Record<string, Rule> = {
     body: (f, side) => ({ name: 'New', email: `${unique('staff')}@corp.example`, businessUnitId: f[side].unit, role: 'viewer', level: 'businessUnit' }),
   },
   'GET /users/{id}': { who: 'read', reach: 'unit', params: id((f, s) => f[s].user) },
+  'PATCH /users/{id}': { who: 'admin', reach: 'unit', params: id((f, s) => f[s].user), body: () => ({ name: 'Renamed' }) },
+
+  // Signing in: public, and a wrong password is a refusal like any other (SSO is not configured here: 404).
+  'POST /auth/login': { who: 'public', reach: 'none', body: (f, side) => ({ email: f[side].userEmail, password: 'not the password, long enough' }), refusals: [401] },
+  'GET /auth/options': { who: 'public', reach: 'none' },
+  'GET /auth/oidc/start': { who: 'public', reach: 'none', refusals: [404] },
+  'GET /auth/oidc/callback': { who: 'public', reach: 'none', refusals: [404] },
+  'GET /auth/me': { who: 'read', reach: 'none' },
+  'POST /auth/logout': { who: 'read', reach: 'none' },
+  // Everyone may change their own password; these callers have none, so the current one never matches.
+  'POST /auth/password': { who: 'read', reach: 'none', body: () => ({ currentPassword: 'not my password at all', newPassword: 'a new password, long enough' }), refusals: [400] },
 
   'GET /api-keys': { who: 'read', reach: 'none' },
   'POST /api-keys': { who: 'admin', reach: 'unit', acrossUnits: 403, body: (f, side) => ({ userId: f[side].user }) },

@@ -8,7 +8,7 @@ import { body, decode } from '../decode.ts';
 import { listPage } from '../pagination.ts';
 import { badRequest, conflict, forbidden, notFound } from '../problem.ts';
 import { existingIds } from './businessUnits.ts';
-import { unitFilter } from '../visibility.ts';
+import { canSee, unitFilter } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 export const UserInput = z
@@ -121,12 +121,13 @@ export function userRoutes(app: FastifyInstance, { db, clock }: ServerContext): 
 }
 
 /**
- * Whom an admin may change: an organization-level admin anyone; a business-unit-level admin the
- * business-unit-level people of its own unit (others of its unit are 403 territory, other units do not exist).
+ * Whom an admin may change: someone it sees (another unit's people do not exist for a
+ * business-unit-level admin), and for a business-unit-level admin only people of that level.
  */
 function mayManage(caller: Caller, user: { businessUnitId: string; level: string }): boolean {
-  if (caller.level === 'organization') return true;
-  if (user.businessUnitId !== caller.businessUnitId) return false;
-  if (user.level !== 'businessUnit') throw forbidden('A business-unit-level admin changes business-unit-level users of its own unit only');
+  if (!canSee(caller, user.businessUnitId)) return false;
+  if (caller.level === 'businessUnit' && user.level !== 'businessUnit') {
+    throw forbidden('A business-unit-level admin changes business-unit-level users of its own unit only');
+  }
   return true;
 }
