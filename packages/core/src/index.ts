@@ -13,3 +13,4 @@ export * from './check.ts';
 export * from './templates.ts';
 export * from './scoring.ts';
 export * from './eventTypes.ts';
+export * from './versions.ts';

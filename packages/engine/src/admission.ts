@@ -1,6 +1,6 @@
 import { ConsentLevel } from '@waymark/core';
 import type { Database, Queryable } from './db/database.ts';
-import type { RunnableJourney } from './journeys.ts';
+import { lockJourneyVersions, type RunnableJourney } from './journeys.ts';
 import { SqlParams, type StoredSegment } from './segments/compileQuery.ts';
 import { segmentGroupPredicate } from './segments/segmentGroupPredicate.ts';
 
@@ -48,8 +48,8 @@ export async function admitFromSegments(
        on conflict do nothing
        returning contact_id, status),
      entered as (
-       insert into journey_history (journey_id, iteration, contact_id, tile_id, at, outcome)
-       select $1::text, $2::int, contact_id, $3::text, $4::timestamptz, 'entered' from admitted where status <> 'excluded'
+       insert into journey_history (journey_id, iteration, contact_id, tile_id, at, outcome, journey_version)
+       select $1::text, $2::int, contact_id, $3::text, $4::timestamptz, 'entered', ${params.add(journey.version)}::int from admitted where status <> 'excluded'
        returning 1)
      select (select count(*)::int from admitted) as n, (select count(*) from entered) as entered`,
     params.values,
@@ -72,8 +72,10 @@ export async function admitWholeIterations(db: Database, journeys: readonly Runn
   const byId = new Map(journeys.map((journey) => [journey.id, journey]));
   let admitted = 0;
   for (const { journey_id } of pending) {
-    const journey = byId.get(journey_id)!;
     admitted += await db.transaction(async (tx) => {
+      // Admit with the version that stands while this runs: contacts land on its tiles.
+      const journey = (await lockJourneyVersions(tx, new Map([[journey_id, byId.get(journey_id)!]]))).get(journey_id);
+      if (!journey) return 0;
       const locked = await tx.query('select 1 from journey_iterations where journey_id = $1 and number = $2 and admitted_at is null for update skip locked', [
         journey.id,
         journey.currentIteration,
@@ -95,7 +97,8 @@ export async function admitWholeIterations(db: Database, journeys: readonly Runn
 export async function admitChangedContacts(tx: Queryable, journeys: readonly RunnableJourney[], segments: ReadonlyMap<string, StoredSegment>, contactIds: readonly string[], now: Date): Promise<number> {
   if (contactIds.length === 0) return 0;
   let admitted = 0;
-  for (const journey of journeys) admitted += await admitFromSegments(tx, journey, segments, now, contactIds);
+  const current = await lockJourneyVersions(tx, new Map(journeys.map((journey) => [journey.id, journey])));
+  for (const journey of current.values()) admitted += await admitFromSegments(tx, journey, segments, now, contactIds);
   return admitted;
 }
 

@@ -65,3 +65,14 @@ export {
   type SignInMethod,
   type SignInUser,
 } from './store/people.ts';
+export { reviewDraft, publishJourneyDraft, type DraftChanges, type DraftReview, type PublishOutcome } from './versions.ts';
+export {
+  getJourneyDraft,
+  saveJourneyDraft,
+  discardJourneyDraft,
+  listJourneyVersions,
+  getJourneyVersion,
+  recordFirstVersion,
+  type JourneyDraft,
+  type JourneyVersion,
+} from './store/journeyVersions.ts';

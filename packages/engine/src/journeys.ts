@@ -11,6 +11,8 @@ export interface RunnableJourney {
   ownerUserId: string | null;
   businessUnitId: string | null;
   currentIteration: number;
+  /** The published version this definition is (null while never live). */
+  version: number | null;
   startAt: Date;
   endAt: Date;
 }
@@ -22,6 +24,7 @@ export interface JourneyRow {
   owner_user_id: string | null;
   business_unit_id: string | null;
   current_iteration: number;
+  version: number | null;
 }
 
 export function toRunnableJourney(row: JourneyRow): RunnableJourney {
@@ -35,6 +38,7 @@ export function toRunnableJourney(row: JourneyRow): RunnableJourney {
     ownerUserId: row.owner_user_id,
     businessUnitId: row.business_unit_id,
     currentIteration: row.current_iteration,
+    version: row.version,
     startAt: new Date(definition.startAt),
     endAt: new Date(definition.endAt),
   };
@@ -51,9 +55,7 @@ export interface BrokenJourney {
  * one broken journey must not stop every other from running.
  */
 export async function loadLiveJourneys(db: Queryable): Promise<{ runnable: RunnableJourney[]; broken: BrokenJourney[] }> {
-  const rows = await db.query<JourneyRow>(
-    `select id, status, definition, owner_user_id, business_unit_id, current_iteration from journeys where status = 'live'`,
-  );
+  const rows = await db.query<JourneyRow>(`select ${JOURNEY_COLUMNS} from journeys where status = 'live'`);
   const runnable: RunnableJourney[] = [];
   const broken: BrokenJourney[] = [];
   for (const row of rows) {
@@ -64,4 +66,34 @@ export async function loadLiveJourneys(db: Queryable): Promise<{ runnable: Runna
     }
   }
   return { runnable, broken };
+}
+
+const JOURNEY_COLUMNS = 'id, status, definition, owner_user_id, business_unit_id, current_iteration, version';
+
+/**
+ * The journeys as they stand inside this transaction, keeping them at that version until it ends:
+ * each row is held FOR KEY SHARE, which a publish (FOR UPDATE) waits for, and which waits for a
+ * publish under way. A journey published since `journeys` was read is read again, so contacts
+ * are always moved with the version their positions were carried over to. Journeys no longer live
+ * are left out.
+ */
+export async function lockJourneyVersions(tx: Queryable, journeys: ReadonlyMap<string, RunnableJourney>): Promise<Map<string, RunnableJourney>> {
+  if (journeys.size === 0) return new Map();
+  const current = await tx.query<{ id: string; version: number | null; status: string }>(
+    `select id, version, status from journeys where id = any($1::text[]) order by id for key share`,
+    [[...journeys.keys()]],
+  );
+  const locked = new Map<string, RunnableJourney>();
+  const stale: string[] = [];
+  for (const row of current) {
+    if (row.status !== 'live') continue;
+    if (row.version === journeys.get(row.id)!.version) locked.set(row.id, journeys.get(row.id)!);
+    else stale.push(row.id);
+  }
+  if (stale.length > 0) {
+    for (const row of await tx.query<JourneyRow>(`select ${JOURNEY_COLUMNS} from journeys where id = any($1::text[])`, [stale])) {
+      locked.set(row.id, toRunnableJourney(row));
+    }
+  }
+  return locked;
 }

@@ -1,6 +1,6 @@
 import { needsFacts, ruleEventType, step, type ContactFacts, type Effect, type SegmentQuery, type StepContext, type Tile } from '@waymark/core';
 import type { Database, Queryable } from './db/database.ts';
-import type { RunnableJourney } from './journeys.ts';
+import { lockJourneyVersions, type RunnableJourney } from './journeys.ts';
 import { accountHitKey, insertAccountTriggerHits, loadAccountTriggerHits, wakeAccountContacts, type AccountTriggerHit } from './queries/accountTriggerHits.ts';
 import { claimDueSteps, type DueStep } from './queries/claimDueSteps.ts';
 import { insertActivities, type ActivityEntry } from './queries/insertActivities.ts';
@@ -33,26 +33,29 @@ interface BatchEffects {
 export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, RunnableJourney>, now: Date, limit: number): Promise<{ steps: number; claimed: number }> {
   if (journeys.size === 0) return { steps: 0, claimed: 0 };
   const { steps, claimed, accountHits } = await db.transaction(async (tx) => {
-    const due = await claimDueSteps(tx, now, [...journeys.keys()], limit);
+    // Each journey stays at the version read here until this batch commits: a publish waits for it.
+    const current = await lockJourneyVersions(tx, journeys);
+    if (current.size === 0) return { steps: 0, claimed: 0, accountHits: [] };
+    const due = await claimDueSteps(tx, now, [...current.keys()], limit);
     if (due.length === 0) return { steps: 0, claimed: 0, accountHits: [] };
-    const splitterCounts = await loadSplitterCountsFor(tx, due, journeys);
+    const splitterCounts = await loadSplitterCountsFor(tx, due, current);
     const effects: BatchEffects = { history: [], accountHits: [], outbox: [], activities: [], leads: [] };
     const writes: StepWrite[] = [];
     // First pass without contact data; only the contacts that reach a condition or trigger
     // have their facts loaded, in one query, and continue from there.
     const blocked: Position[] = [];
     for (const row of due) {
-      const outcome = advance({ row, tileId: row.tile_id, enteredAt: row.tile_entered_at }, journeys.get(row.journey_id)!, now, undefined, splitterCounts, effects);
+      const outcome = advance({ row, tileId: row.tile_id, enteredAt: row.tile_entered_at }, current.get(row.journey_id)!, now, undefined, splitterCounts, effects);
       if ('row' in outcome) blocked.push(outcome);
       else writes.push(outcome);
     }
     if (blocked.length > 0) {
       const rows = blocked.map((position) => position.row);
-      const facts = await loadFactsFor(tx, rows, journeys);
+      const facts = await loadFactsFor(tx, rows, current);
       const accountHits = await loadAccountTriggerHits(tx, rows);
       for (const position of blocked) {
         const contact = { facts: facts.get(position.row.contact_id) ?? MISSING_CONTACT, accountHits };
-        const outcome = advance(position, journeys.get(position.row.journey_id)!, now, contact, splitterCounts, effects);
+        const outcome = advance(position, current.get(position.row.journey_id)!, now, contact, splitterCounts, effects);
         writes.push('row' in outcome ? exitedWrite(position, now, 'contactMissing') : outcome);
       }
     }
@@ -131,7 +134,7 @@ function advance(
       effects.accountHits.push({ journeyId: journey.id, iteration: row.iteration, tileId: tile.id, accountId: row.account_id! });
       contact?.accountHits.set(hitKey, (contact.accountHits.get(hitKey) ?? new Set()).add(tile.id));
     }
-    effects.history.push({ ...base, tileId: tile.id, at: now, outcome: result.outcome, branch: result.branch ?? null });
+    effects.history.push({ ...base, tileId: tile.id, at: now, outcome: result.outcome, branch: result.branch ?? null, journeyVersion: journey.version });
     for (const effect of result.effects) collectEffect(effect, tile, row, journey, effects);
     tileId = result.next;
     enteredAt = now;
@@ -149,7 +152,9 @@ function collectEffect(effect: Effect, tile: Tile, row: DueStep, journey: Runnab
   const perAccount = effect.kind !== 'email' && effect.perAccount && row.account_id !== null;
   const subject = perAccount ? `a:${row.account_id}` : `c:${row.contact_id}`;
   const key = `${journey.id}:${row.iteration}:${tile.id}:${subject}`;
-  const common = { key, journeyId: journey.id, iteration: row.iteration, tileId: tile.id, contactId: perAccount ? null : row.contact_id, accountId: row.account_id };
+  // The key never names the version: a contact moved by a new version to a tile it already passed
+  // meets its own effect there and gets nothing twice.
+  const common = { key, journeyId: journey.id, journeyVersion: journey.version, iteration: row.iteration, tileId: tile.id, contactId: perAccount ? null : row.contact_id, accountId: row.account_id };
   switch (effect.kind) {
     case 'email':
       effects.outbox.push({ ...common, contactId: row.contact_id, kind: 'email', targetId: effect.emailId });

@@ -5,6 +5,7 @@ import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/cl
 import { loadEmailDeliveries, type EmailDelivery } from '../queries/loadEmailDeliveries.ts';
 import { releaseOutbox } from '../queries/releaseOutbox.ts';
 import { markEmailsSent } from '../queries/markEmailsSent.ts';
+import { recordEmailRevisions } from '../queries/recordEmailRevisions.ts';
 import { failUnsendableEmails, markOutboxFailed, type OutboxFailure } from '../queries/settleOutbox.ts';
 import { signToken } from '../tokens.ts';
 import { nextRetryAt } from './backoff.ts';
@@ -127,7 +128,7 @@ export async function deliverEmails(db: Database, config: EmailDeliveryConfig, n
       }
       return settlement.failed(failure);
     }
-    return settlement.sent(effect);
+    return settlement.sent(effect, delivery.email.revision);
   };
 
   // One lane per SMTP connection: a lane hands its connection the next message only once the
@@ -163,6 +164,8 @@ export async function deliverEmails(db: Database, config: EmailDeliveryConfig, n
 class Settlement {
   settled = 0;
   private sentEffects: ClaimedEffect[] = [];
+  /** The email revision each sent message was rendered from, recorded with its mark. */
+  private revisions: { outboxId: number; revision: number }[] = [];
   private failures: OutboxFailure[] = [];
   private waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   private flushing = false;
@@ -172,8 +175,9 @@ class Settlement {
     private readonly now: Date,
   ) {}
 
-  sent(effect: ClaimedEffect): Promise<void> {
+  sent(effect: ClaimedEffect, revision: number): Promise<void> {
     this.sentEffects.push(effect);
+    this.revisions.push({ outboxId: effect.id, revision });
     return this.enqueue();
   }
 
@@ -193,6 +197,7 @@ class Settlement {
     while (this.waiting.length > 0) {
       const waiting = this.waiting.splice(0);
       const sent = this.sentEffects.splice(0);
+      const revisions = this.revisions.splice(0);
       const failures = this.failures.splice(0);
       try {
         // Waiting for the disk on every commit would cap sending at a few messages per flush of
@@ -203,6 +208,7 @@ class Settlement {
           this.db.transaction(
             async (tx) => {
               await markEmailsSent(tx, sent.map((effect) => effect.id), this.now);
+              await recordEmailRevisions(tx, revisions);
               await markOutboxFailed(tx, failures, this.now);
             },
             { waitForDisk: false },

@@ -4,6 +4,8 @@ export interface OutboxEntry {
   key: string;
   kind: 'email' | 'workflow';
   journeyId: string;
+  /** The journey version that queued it. */
+  journeyVersion: number | null;
   iteration: number;
   tileId: string;
   contactId: string | null;
@@ -16,9 +18,9 @@ export interface OutboxEntry {
 export async function insertOutbox(tx: Queryable, entries: OutboxEntry[], now: Date): Promise<void> {
   if (entries.length === 0) return;
   await tx.query(
-    `insert into outbox (idempotency_key, kind, journey_id, iteration, tile_id, contact_id, account_id, target_id, next_attempt_at, created_at)
+    `insert into outbox (idempotency_key, kind, journey_id, iteration, tile_id, contact_id, account_id, target_id, journey_version, next_attempt_at, created_at)
      select u.*, $9::timestamptz, $9::timestamptz
-       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[]) as u
+       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $10::int[]) as u
      on conflict (idempotency_key) do nothing`,
     [
       entries.map((e) => e.key),
@@ -30,6 +32,7 @@ export async function insertOutbox(tx: Queryable, entries: OutboxEntry[], now: D
       entries.map((e) => e.accountId),
       entries.map((e) => e.targetId),
       now,
+      entries.map((e) => e.journeyVersion),
     ],
   );
 }

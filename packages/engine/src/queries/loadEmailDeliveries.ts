@@ -4,7 +4,7 @@ export interface EmailDelivery {
   outbox_id: number;
   contact: { id: string; email: string; firstName: string | null; lastName: string | null; consent: string; attributes: Record<string, unknown> } | null;
   account: { id: string; name: string; attributes: Record<string, unknown> } | null;
-  email: { id: string; version: number; subject: string; html: string; text: string | null; fromName: string | null; fromAddress: string | null } | null;
+  email: { id: string; version: number; revision: number; subject: string; html: string; text: string | null; fromName: string | null; fromAddress: string | null } | null;
   content: { name: string; postalAddress: string; subscriptionCenterUrl: string | null; forwardToFriendUrl: string | null; socialLinks: Record<string, string> } | null;
 }
 
@@ -20,7 +20,7 @@ export function loadEmailDeliveries(db: Queryable, outboxIds: number[]): Promise
                from contacts c where c.id = o.contact_id and not c.suppressed) as contact,
             (select jsonb_build_object('id', a.id, 'name', a.name, 'attributes', a.attributes)
                from contacts c join accounts a on a.id = c.account_id where c.id = o.contact_id) as account,
-            (select jsonb_build_object('id', e.id, 'version', e.version, 'subject', e.subject, 'html', e.html, 'text', e.text,
+            (select jsonb_build_object('id', e.id, 'version', e.version, 'revision', e.revision, 'subject', e.subject, 'html', e.html, 'text', e.text,
                                        'fromName', e.from_name, 'fromAddress', e.from_address)
                from emails e where e.id = o.target_id) as email,
             (select jsonb_build_object('name', cs.name, 'postalAddress', cs.postal_address, 'subscriptionCenterUrl', cs.subscription_center_url,

@@ -4,6 +4,8 @@ export interface PathEntry {
   tileId: string;
   at: Date;
   outcome: string;
+  /** The journey version the step was taken under (steps only). */
+  version?: number | null;
   /** Why an effect of the tile failed (outcomes `workflowFailed`, `emailFailed`). */
   reason?: string;
   /** When a failed effect is tried again; null when the engine gave up on it. */
@@ -30,8 +32,8 @@ export async function contactPath(db: Queryable, journeyId: string, contactId: s
     [journeyId, contactId],
   );
   if (!row) return null;
-  const steps = await db.query<{ tileId: string; at: Date; outcome: string }>(
-    `select tile_id as "tileId", at, outcome from journey_history where journey_id = $1 and contact_id = $2 and iteration = $3 order by seq`,
+  const steps = await db.query<{ tileId: string; at: Date; outcome: string; version: number | null }>(
+    `select tile_id as "tileId", at, outcome, journey_version as version from journey_history where journey_id = $1 and contact_id = $2 and iteration = $3 order by seq`,
     [journeyId, contactId, row.iteration],
   );
   const failures = await effectFailures(db, journeyId, contactId, row.account_id, row.iteration);

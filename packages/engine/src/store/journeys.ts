@@ -9,12 +9,14 @@ export interface StoredJourney {
   ownerUserId: string | null;
   businessUnitId: string | null;
   currentIteration: number;
+  /** The published version it runs (null while never live). */
+  version: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 const COLUMNS = `j.id, j.status, j.definition, j.owner_user_id as "ownerUserId", j.business_unit_id as "businessUnitId",
-  j.current_iteration as "currentIteration", j.created_at as "createdAt", j.updated_at as "updatedAt"`;
+  j.current_iteration as "currentIteration", j.version, j.created_at as "createdAt", j.updated_at as "updatedAt"`;
 
 export async function getJourney(db: Queryable, id: string, options: { forUpdate?: boolean } = {}): Promise<StoredJourney | null> {
   const rows = await db.query<StoredJourney>(`select ${COLUMNS} from journeys j where j.id = $1${options.forUpdate ? ' for update' : ''}`, [id]);

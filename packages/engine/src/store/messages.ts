@@ -22,7 +22,8 @@ export interface MessageRow {
 
 const COLUMNS = `t.id::text as id, t.status, t.journey_id as "journeyId", t.tile_id as "tileId", t.iteration, t.contact_id as "contactId",
   c.email as "to", e.id as "emailId", e.name as "emailName", t.attempts, t.last_error as "lastError", t.failure_reason as reason, t.next_attempt_at as "nextAttemptAt",
-  t.created_at as "createdAt", t.sent_at as "sentAt"`;
+  t.created_at as "createdAt", t.sent_at as "sentAt", t.journey_version as "journeyVersion",
+  coalesce(t.email_revision, e.revision) as "emailRevision"`;
 const FROM = `from outbox t left join contacts c on c.id = t.contact_id left join emails e on e.id = t.target_id where t.kind = 'email'`;
 /** A message belongs to its recipient's business unit; `$n` is the unit, or null for every unit. */
 const inUnit = (n: number) => `($${n}::text is null or c.business_unit_id = $${n})`;

@@ -5,7 +5,7 @@ import type { ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
 import { listPage, listWhere } from '../pagination.ts';
 import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../problem.ts';
-import { requireOrganizationWriter, visibleUnit } from '../visibility.ts';
+import { requireOrganizationWriter, unitFilter, visibleUnit } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const fields = {
@@ -21,8 +21,8 @@ export const EmailPatch = z.object(fields).partial().strict();
 const ListFilter = z.object({ status: z.enum(['draft', 'live']).optional(), q: z.string().max(200).optional() });
 const PreviewQuery = z.object({ contactId: z.string().min(1).max(200).optional() });
 
-const COLUMNS = `t.id, t.name, t.subject, t.html, t.text, t.from_name as "fromName", t.from_address as "fromAddress", t.status, t.version,
-  t.created_at as "createdAt", t.updated_at as "updatedAt"`;
+const COLUMNS = `t.id, t.name, t.subject, t.html, t.text, t.from_name as "fromName", t.from_address as "fromAddress", t.status, t.version, t.revision,
+  t.draft is not null as "hasDraft", t.created_at as "createdAt", t.updated_at as "updatedAt"`;
 
 interface Email {
   id: string;
@@ -34,7 +34,11 @@ interface Email {
   fromAddress: string | null;
   status: 'draft' | 'live';
   version: number;
+  revision: number;
 }
+
+/** The content of an email: what a draft of a live email holds whole. */
+type EmailContent = Pick<Email, 'name' | 'subject' | 'html' | 'text' | 'fromName' | 'fromAddress'>;
 
 type Delivery = Parameters<typeof templateVariables>[0];
 
@@ -54,6 +58,35 @@ async function loadEmail(db: Queryable, id: string, forUpdate = false): Promise<
   const [row] = await db.query<Email>(`select ${COLUMNS} from emails t where t.id = $1${forUpdate ? ' for update' : ''}`, [id]);
   if (!row) throw notFound('Email', id);
   return row;
+}
+
+/** What an email's publish refuses: templates that are not Liquid, and required placeholders missing. */
+function publishErrors(email: { subject: string; html: string; text: string | null }): FieldError[] {
+  return [...templateErrors(email), ...missingRequiredPlaceholders(email.html).map((name) => ({ path: 'html', message: `must contain {{ ${name} }}` }))];
+}
+
+/**
+ * Makes a live email's draft current, as its next revision, and answers with that revision (a live
+ * email without a draft has nothing to publish and stays as it is). The draft is checked as a first
+ * publish is.
+ */
+async function publishRevision(tx: Queryable, email: Email, now: Date, renderCheck: (draft: Email) => Promise<FieldError | null>): Promise<{ status: 'live'; revision?: number }> {
+  const [row] = await tx.query<{ draft: EmailContent | null }>('select draft from emails where id = $1', [email.id]);
+  const draft = row?.draft;
+  if (!draft) return { status: 'live' };
+  const errors = publishErrors(draft);
+  if (errors.length === 0) {
+    const failure = await renderCheck({ ...email, ...draft });
+    if (failure) errors.push(failure);
+  }
+  if (errors.length > 0) throw unprocessable(`The draft cannot be published: ${errors.map((e) => e.message).join('; ')}`, undefined, errors);
+  const [published] = await tx.query<{ revision: number }>(
+    `update emails set name = $2, subject = $3, html = $4, text = $5, from_name = $6, from_address = $7, draft = null,
+            revision = revision + 1, version = version + 1, updated_at = $8
+      where id = $1 returning revision`,
+    [email.id, draft.name, draft.subject, draft.html, draft.text, draft.fromName, draft.fromAddress, now],
+  );
+  return { status: 'live', revision: published!.revision };
 }
 
 export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config }: ServerContext): void {
@@ -88,8 +121,8 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
     if (errors.length > 0) throw badRequest('The templates are not valid Liquid', errors);
     return db.transaction(async (tx) => {
       const email = await loadEmail(tx, id, true);
-      // What journeys send must not change under them (Dynamics: "stop editing" first).
-      if (email.status === 'live') throw conflict('The email is live; a live email cannot be edited');
+      // What journeys send must not change under them: a live email changes by a published draft.
+      if (email.status === 'live') throw conflict('The email is live; change it with PUT /emails/{id}/draft and publish that');
       const [updated] = await tx.query(
         `update emails t set name = $2, subject = $3, html = $4, text = $5, from_name = $6, from_address = $7, version = t.version + 1, updated_at = $8
           where t.id = $1 returning ${COLUMNS}`,
@@ -113,11 +146,8 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
     const { id } = decode(IdParams, request.params);
     return db.transaction(async (tx) => {
       const email = await loadEmail(tx, id, true);
-      if (email.status === 'live') return { status: 'live' };
-      const errors: FieldError[] = [
-        ...templateErrors(email),
-        ...missingRequiredPlaceholders(email.html).map((name) => ({ path: 'html', message: `must contain {{ ${name} }}` })),
-      ];
+      if (email.status === 'live') return publishRevision(tx, email, clock.now(), (draft) => renderProblem(() => renderFor(tx, draft, undefined)));
+      const errors = publishErrors(email);
       if (errors.length === 0) {
         // A template within every limit for nobody in particular may still run past one for a
         // contact: sending checks again and fails just that message (reason renderFailed).
@@ -128,6 +158,59 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
       await tx.query(`update emails set status = 'live', updated_at = $2 where id = $1`, [id, clock.now()]);
       return { status: 'live' };
     });
+  });
+
+  /**
+   * A live email's next revision. Messages keep rendering the current one until it is published;
+   * journeys that use the email are listed by GET /emails/{id}/usage, so the designer can warn.
+   */
+  app.put('/emails/:id/draft', async (request) => {
+    requireOrganizationWriter(request.caller, 'Emails');
+    const { id } = decode(IdParams, request.params);
+    const input = decode(EmailInput, body(request.body));
+    const errors = templateErrors(input);
+    if (errors.length > 0) throw badRequest('The templates are not valid Liquid', errors);
+    return db.transaction(async (tx) => {
+      const email = await loadEmail(tx, id, true);
+      if (email.status !== 'live') throw conflict('The email is a draft: PATCH /emails/{id} edits it directly');
+      const draft = { name: input.name, subject: input.subject, html: input.html, text: input.text ?? null, fromName: input.fromName ?? null, fromAddress: input.fromAddress ?? null };
+      await tx.query('update emails set draft = $2, updated_at = $3 where id = $1', [id, JSON.stringify(draft), clock.now()]);
+      return { ...draft, basedOnRevision: email.revision };
+    });
+  });
+
+  app.get('/emails/:id/draft', async (request) => {
+    const { id } = decode(IdParams, request.params);
+    const [row] = await db.query<{ draft: EmailContent | null; revision: number }>('select draft, revision from emails where id = $1', [id]);
+    if (!row) throw notFound('Email', id);
+    if (!row.draft) throw notFound('Draft of email', id);
+    return { ...row.draft, basedOnRevision: row.revision };
+  });
+
+  app.delete('/emails/:id/draft', async (request, reply) => {
+    requireOrganizationWriter(request.caller, 'Emails');
+    const { id } = decode(IdParams, request.params);
+    await loadEmail(db, id);
+    const rows = await db.query('update emails set draft = null where id = $1 and draft is not null returning 1', [id]);
+    if (rows.length === 0) throw notFound('Draft of email', id);
+    return reply.status(204).send();
+  });
+
+  /** The journeys whose running version sends this email, for a warning before its change is published. */
+  app.get('/emails/:id/usage', async (request) => {
+    const { id } = decode(IdParams, request.params);
+    await loadEmail(db, id);
+    const params: unknown[] = [id];
+    const where = unitFilter(request.caller, 'j.business_unit_id', params);
+    const items = await db.query(
+      `select j.id, j.name, j.status, j.version from journeys j
+        where j.status in ('live', 'stopped')
+          and exists (select 1 from jsonb_array_elements(j.definition -> 'tiles') t where t ->> 'type' = 'email' and t ->> 'emailId' = $1)
+          ${where}
+        order by j.name`,
+      params,
+    );
+    return { items, nextCursor: null };
   });
 
   /**

@@ -5,6 +5,7 @@ import { authRoutes } from './auth.ts';
 import { journeyRoutes } from './journeys.ts';
 import { journeyPreviewRoutes } from './journeyPreview.ts';
 import { journeyTimelineRoutes } from './journeyTimeline.ts';
+import { journeyVersionRoutes } from './journeyVersions.ts';
 import { openApiRoutes } from './openapi.ts';
 import { resourceRoutes } from './resources.ts';
 
@@ -15,6 +16,7 @@ export function registerApiRoutes(app: FastifyInstance, ctx: ServerContext): voi
   journeyRoutes(app, ctx);
   journeyTimelineRoutes(app, ctx);
   journeyPreviewRoutes(app, ctx);
+  journeyVersionRoutes(app, ctx);
   adminRoutes(app, ctx);
   authRoutes(app, ctx);
 }

@@ -7,6 +7,7 @@ import {
   insertMilestone,
   journeyInsights,
   loadReferences,
+  recordFirstVersion,
   setJourneyStatus,
   updateJourneyDefinition,
   type Queryable,
@@ -67,6 +68,7 @@ export function journeyView(journey: StoredJourney) {
     ownerUserId: journey.ownerUserId,
     businessUnitId: journey.businessUnitId,
     currentIteration: journey.currentIteration,
+    version: journey.version,
     createdAt: journey.createdAt,
     updatedAt: journey.updatedAt,
   };
@@ -135,7 +137,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
       db,
       request.query,
       `select t.id, t.status, t.definition, t.owner_user_id as "ownerUserId", t.business_unit_id as "businessUnitId",
-              t.current_iteration as "currentIteration", t.created_at as "createdAt", t.updated_at as "updatedAt" from journeys t ${where}`,
+              t.current_iteration as "currentIteration", t.version, t.created_at as "createdAt", t.updated_at as "updatedAt" from journeys t ${where}`,
       params,
     );
     return { items: page.items.map(journeyView), nextCursor: page.nextCursor };
@@ -233,6 +235,7 @@ export function journeyRoutes(app: FastifyInstance, ctx: ServerContext): void {
         return { status: 'stopped' };
       }
       await setJourneyStatus(tx, id, 'live', now);
+      await recordFirstVersion(tx, id, request.caller.userId, now);
       await insertMilestone(tx, id, 'wentLive', now, undefined, request.caller.userId);
       ctx.worker.poke();
       return { status: 'live' };
