@@ -70,19 +70,27 @@ export async function loadLiveJourneys(db: Queryable): Promise<{ runnable: Runna
 
 const JOURNEY_COLUMNS = 'id, status, definition, owner_user_id, business_unit_id, current_iteration, version';
 
+/** Advisory-lock class of "a journey's version", so its keys never meet other advisory locks. */
+const VERSION_LOCK_CLASS = 11;
+
 /**
- * The journeys as they stand inside this transaction, keeping them at that version until it ends:
- * each row is held FOR KEY SHARE, which a publish (FOR UPDATE) waits for, and which waits for a
- * publish under way. A journey published since `journeys` was read is read again, so contacts
- * are always moved with the version their positions were carried over to. Journeys no longer live
- * are left out.
+ * The journeys as they stand inside this transaction, keeping them at that version until it ends.
+ * Each is held by a shared transaction-level advisory lock, which a publish (the exclusive lock,
+ * `lockJourneyForPublish`) waits for, and which waits for a publish under way. Advisory locks queue
+ * fairly: once a publish waits, later batches wait behind it, so a busy journey never starves
+ * publishing. Locks are taken in one order, so two publishes and the batches never deadlock. A
+ * journey published since `journeys` was read is read again (in a statement after the lock, so it
+ * sees the publish), and contacts are always moved with the version their positions were carried
+ * over to. Journeys no longer live are left out.
  */
 export async function lockJourneyVersions(tx: Queryable, journeys: ReadonlyMap<string, RunnableJourney>): Promise<Map<string, RunnableJourney>> {
   if (journeys.size === 0) return new Map();
-  const current = await tx.query<{ id: string; version: number | null; status: string }>(
-    `select id, version, status from journeys where id = any($1::text[]) order by id for key share`,
-    [[...journeys.keys()]],
+  const ids = [...journeys.keys()];
+  await tx.query(
+    `select count(pg_advisory_xact_lock_shared(${VERSION_LOCK_CLASS}, key)) from (select hashtext(id) as key from unnest($1::text[]) as id order by 1) as keys`,
+    [ids],
   );
+  const current = await tx.query<{ id: string; version: number | null; status: string }>(`select id, version, status from journeys where id = any($1::text[])`, [ids]);
   const locked = new Map<string, RunnableJourney>();
   const stale: string[] = [];
   for (const row of current) {
@@ -96,4 +104,9 @@ export async function lockJourneyVersions(tx: Queryable, journeys: ReadonlyMap<s
     }
   }
   return locked;
+}
+
+/** Holds the journey at its version for a publish: waits for batches under way, and makes later ones wait. */
+export async function lockJourneyForPublish(tx: Queryable, journeyId: string): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(${VERSION_LOCK_CLASS}, hashtext($1::text))`, [journeyId]);
 }

@@ -1,5 +1,6 @@
 import { checkDraftChanges, checkJourney, diffTiles, JourneyDefinition, type CheckError, type TileMoves } from '@waymark/core';
 import type { Queryable } from './db/database.ts';
+import { lockJourneyForPublish } from './journeys.ts';
 import { carryContactsOver } from './queries/carryContactsOver.ts';
 import { insertMilestone } from './queries/insertMilestone.ts';
 import { contactsWaitingAt, insertJourneyVersion, type StoredChanges } from './store/journeyVersions.ts';
@@ -32,12 +33,14 @@ export type PublishOutcome =
   | { kind: 'invalid'; errors: CheckError[]; changes?: DraftChanges };
 
 /**
- * Publishes a journey's draft as its next version, in the caller's transaction: the journey row is
- * locked FOR UPDATE first, so this waits for step batches under way (they hold it FOR KEY SHARE)
- * and batches that start later read the new version; a second publish waits, then finds no draft.
- * The contacts under way are carried over in the same transaction, set-based.
+ * Publishes a journey's draft as its next version, in the caller's transaction. It first takes the
+ * journey's version lock, so it waits for step and admission batches under way (they hold it
+ * shared) and batches that start later read the new version; a second publish waits, then finds
+ * no draft. The contacts under way are carried over in the same transaction, set-based.
  */
 export async function publishJourneyDraft(tx: Queryable, journeyId: string, moves: TileMoves, userId: string | null, now: Date): Promise<PublishOutcome> {
+  await lockJourneyForPublish(tx, journeyId);
+  // A statement after the lock: it sees a publish that committed while this one waited.
   const [row] = await tx.query<{ status: string; version: number | null; definition: JourneyDefinition; draft: unknown; current_iteration: number }>(
     'select status, version, definition, draft, current_iteration from journeys where id = $1 for update',
     [journeyId],
