@@ -250,6 +250,8 @@ describe('bad input on every API route', () => {
       'POST /events': { contactId: contact.id, type: 'visited' },
       'POST /journeys': journeyBody,
       'PUT /journeys/{id}': journeyBody,
+      'PUT /journeys/{id}/draft': journeyBody,
+      'PUT /emails/{id}/draft': { name: 'Other', subject: 'Hello', html: '<p>Hello</p>' },
       'PATCH /journeys/{id}': { description: 'still a draft' },
       'POST /admin/clock': { advance: 'PT1S' },
     };

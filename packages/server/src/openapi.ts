@@ -19,6 +19,7 @@ import { EventBatch, EventInput } from './routes/events.ts';
 import { BounceBatch, BounceInput } from './routes/bounces.ts';
 import { FormInput, FormPatch } from './routes/forms.ts';
 import { FromTemplate, LivePatch } from './routes/journeys.ts';
+import { PublishBody } from './routes/journeyVersions.ts';
 import { PageInput, PagePatch } from './routes/pages.ts';
 import { ScoringModelInput, ScoringModelPatch } from './routes/scoringModels.ts';
 import { MembersChange as SegmentMembersChange, PreviewInput, SegmentInput, SegmentPatch } from './routes/segments.ts';
@@ -105,6 +106,7 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   JourneyCreate: z.union([JourneyDefinition, FromTemplate]),
   // A draft takes any part of its definition; a live or stopped journey only these two (contract §4).
   JourneyPatch: z.union([JourneyDefinition.partial(), LivePatch]),
+  JourneyPublish: PublishBody,
   ClockChange,
   PathPreviewRequest,
   ForecastRequest,
@@ -147,7 +149,7 @@ const OPERATIONS: Record<string, OperationSpec> = {
   'PATCH /content-settings/{id}': { body: 'ContentSettingsPatch' },
   'POST /emails': { body: 'EmailInput', summary: 'Create a draft email' },
   'PATCH /emails/{id}': { body: 'EmailPatch' },
-  'POST /emails/{id}/publish': { summary: 'Publish an email (422 when it lacks the required placeholders)' },
+  'POST /emails/{id}/publish': { summary: 'Publish an email, or the next revision of a live one (422 when it lacks the required placeholders)' },
   'POST /forms': { body: 'FormInput', summary: 'Create a draft form' },
   'PATCH /forms/{id}': { body: 'FormPatch' },
   'POST /workflows': { body: 'WorkflowInput', summary: 'Register a business workflow' },
@@ -160,6 +162,13 @@ const OPERATIONS: Record<string, OperationSpec> = {
   'POST /journeys/{id}/stop': { summary: 'Stop a live journey' },
   'POST /journeys/{id}/preview-path': { body: 'PathPreviewRequest', summary: 'What would happen to one contact from now, given the events it is expected to cause (writes and sends nothing)' },
   'POST /journeys/{id}/forecast': { body: 'ForecastRequest', summary: 'Expected counts per tile over a horizon for the current audience, with assumed rates (writes nothing)' },
+  'PUT /journeys/{id}/draft': { body: 'JourneyDefinition', summary: 'Save the next version of a live or stopped journey (409 for a draft journey)' },
+  'DELETE /journeys/{id}/draft': { summary: 'Discard the next version; the running one stays' },
+  'POST /journeys/{id}/draft/check': { body: 'JourneyPublish', summary: 'Check the next version: its errors, and what it adds, removes (with the contacts waiting there) and changes' },
+  'POST /journeys/{id}/draft/publish': { body: 'JourneyPublish', summary: 'Publish the next version; contacts under way carry over (422 with the errors, 409 when there is no draft)' },
+  'PUT /emails/{id}/draft': { body: 'EmailInput', summary: 'Save the next revision of a live email (409 for a draft email)' },
+  'DELETE /emails/{id}/draft': { summary: 'Discard the next revision of a live email' },
+  'GET /emails/{id}/usage': { summary: 'The live and stopped journeys that send the email' },
   'POST /forms/{id}/publish': { summary: 'Publish a form: public at /f/{id} (422 when a field contradicts a declared attribute)' },
   'GET /forms/{id}/embed': { summary: 'The public URL of a form and an iframe snippet that embeds it in another site' },
   'POST /pages': { body: 'PageInput', summary: 'Create a draft marketing (landing) page' },
@@ -175,9 +184,9 @@ const OPERATIONS: Record<string, OperationSpec> = {
 };
 
 /** GET routes ending in a literal segment that answer one object, not a list. */
-const NOT_LISTS = new Set(['/auth/me', '/auth/options', '/auth/oidc/start', '/auth/oidc/callback', '/forms/{id}/embed', '/admin/clock', '/journeys/{id}/insights', '/emails/{id}/preview', '/openapi.json', '/contacts/{id}/export']);
+const NOT_LISTS = new Set(['/journeys/{id}/draft', '/emails/{id}/draft', '/auth/me', '/auth/options', '/auth/oidc/start', '/auth/oidc/callback', '/forms/{id}/embed', '/admin/clock', '/journeys/{id}/insights', '/emails/{id}/preview', '/openapi.json', '/contacts/{id}/export']);
 /** Lists answered whole, `nextCursor` always null: they take no `cursor` or `limit`. */
-const UNPAGED_LISTS = new Set(['/attributes', '/journey-templates', '/journeys/{id}/milestones', '/journeys/{id}/iterations', '/journeys/{id}/timeline', '/contacts/{id}/segments', '/contacts/{id}/subscription-lists']);
+const UNPAGED_LISTS = new Set(['/journeys/{id}/versions', '/emails/{id}/usage', '/attributes', '/journey-templates', '/journeys/{id}/milestones', '/journeys/{id}/iterations', '/journeys/{id}/timeline', '/contacts/{id}/segments', '/contacts/{id}/subscription-lists']);
 /** Routes reached without an API key. */
 const PUBLIC = new Set(['GET /openapi.json', 'POST /auth/login', 'GET /auth/options', 'GET /auth/oidc/start', 'GET /auth/oidc/callback']);
 

@@ -78,9 +78,12 @@ export async function recordFirstVersion(db: Queryable, journeyId: string, publi
   if (row) await insertJourneyVersion(db, journeyId, 1, row.definition, null, publishedBy, now);
 }
 
-export function listJourneyVersions(db: Queryable, journeyId: string): Promise<JourneyVersion[]> {
-  return db.query<JourneyVersion>(
-    `select version, published_at as "publishedAt", published_by as "publishedBy", changes from journey_versions where journey_id = $1 order by version`,
+/** The versions, oldest first, each with the name of who published it. */
+export function listJourneyVersions(db: Queryable, journeyId: string): Promise<(JourneyVersion & { publishedByName: string | null })[]> {
+  return db.query(
+    `select v.version, v.published_at as "publishedAt", v.published_by as "publishedBy", u.name as "publishedByName", v.changes
+       from journey_versions v left join users u on u.id = v.published_by
+      where v.journey_id = $1 order by v.version`,
     [journeyId],
   );
 }

@@ -75,7 +75,7 @@ export function journeyVersionRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.post('/journeys/:id/draft/check', async (request) => {
     const journey = await load(request.caller, decode(IdParams, request.params).id);
     // The moves the user has chosen so far, when it has: a check of the publish to come.
-    const { moves } = decode(PublishBody, request.body ?? {});
+    const { moves } = decode(PublishBody, request.body === undefined ? {} : request.body);
     const draft = await draftOf(journey.id);
     return reviewDraft(db, journey.id, journey.definition, draft.definition, moves);
   });
@@ -83,7 +83,7 @@ export function journeyVersionRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.post('/journeys/:id/draft/publish', async (request) => {
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
-    const { moves = {} } = decode(PublishBody, request.body ?? {});
+    const { moves = {} } = decode(PublishBody, request.body === undefined ? {} : request.body);
     await load(request.caller, id);
     const outcome = await db.transaction((tx) => publishJourneyDraft(tx, id, moves, request.caller.userId, clock.now()));
     switch (outcome.kind) {

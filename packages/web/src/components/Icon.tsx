@@ -13,6 +13,7 @@ const PATHS = {
   check: 'M9 12l2 2 4-4M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z',
   play: 'M7 4l13 8-13 8z',
   stop: 'M6 6h12v12H6z',
+  edit: 'M4 20h4L19 9l-4-4L4 16zM13 7l4 4',
   back: 'M15 18l-6-6 6-6',
 } as const;
 

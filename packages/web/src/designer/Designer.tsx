@@ -19,13 +19,18 @@ import { GeneralTab } from './GeneralTab.tsx';
 import { InsightsTab } from './InsightsTab.tsx';
 import { PreviewPathDialog, type PathPreview } from './PreviewPathDialog.tsx';
 import { Properties } from './Properties.tsx';
+import { PublishDialog } from './PublishDialog.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { nestedItems, summarize } from './summaries.ts';
 import { Toolbox } from './Toolbox.tsx';
+import { VersionsTab, type VersionChanges, type VersionSummary } from './VersionsTab.tsx';
 
 const LIVE_REFRESH_MS = 2500;
 
-type MainTab = 'design' | 'general' | 'insights';
+type MainTab = 'design' | 'general' | 'insights' | 'versions';
+
+/** A published version with its whole definition, as the Versions tab opens it. */
+type LoadedVersion = VersionSummary & { tiles: Tile[] };
 type SideTab = 'toolbox' | 'properties';
 
 export function Designer({ id }: { id: string }) {
@@ -72,7 +77,14 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
   const def = editor.present;
   const tiles = def.tiles;
   const [status, setStatus] = useState(initial.status);
-  const readOnly = status !== 'draft';
+  // A live or stopped journey is changed by editing its next version (a draft beside the running
+  // one) and publishing it; `running` is the version contacts are in now.
+  const [version, setVersion] = useState(initial.version ?? null);
+  const [running, setRunning] = useState(() => definitionOf(initial));
+  const [editing, setEditing] = useState(false);
+  const [viewing, setViewing] = useState<number | null>(null);
+  const [review, setReview] = useState<{ changes: VersionChanges; errors: CheckError[] } | null>(null);
+  const readOnly = (status !== 'draft' && !editing) || viewing !== null;
   const dirty = editor.present !== editor.saved;
   const [mainTab, setMainTab] = useState<MainTab>('design');
   const [sideTab, setSideTab] = useState<SideTab>('toolbox');
@@ -96,6 +108,11 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
 
   const insights = useData<JourneyInsights>(status === 'draft' ? null : `insights:${id}:${status}`, () => api.get(`/journeys/${encodeURIComponent(id)}/insights`), status === 'live' ? LIVE_REFRESH_MS : undefined);
   const milestones = useData<Milestone[]>(mainTab === 'insights' ? `milestones:${id}:${status}` : null, () => api.get<Page<Milestone>>(`/journeys/${encodeURIComponent(id)}/milestones`).then((p) => p.items), status === 'live' ? LIVE_REFRESH_MS * 2 : undefined);
+  const versions = useData<LoadedVersion[]>(version === null ? null : `versions:${id}:${version}`, async () => {
+    const list = await api.get<Page<VersionSummary>>(`/journeys/${encodeURIComponent(id)}/versions`);
+    // Each version whole, so a removed tile keeps its name and any version opens on the canvas.
+    return Promise.all(list.items.map(async (item) => ({ ...item, tiles: (await api.get<JourneyDefinition>(`/journeys/${encodeURIComponent(id)}/versions/${item.version}`)).tiles })));
+  });
   const attributes = useData<string[]>('attributes', () => listAll<{ name: string; entity: string }>('/attributes').then((list) => list.filter((a) => a.entity !== 'account').map((a) => a.name)).catch(() => []));
 
   useEffect(() => {
@@ -109,7 +126,8 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
   const edit = useCallback((update: (d: JourneyDefinition) => JourneyDefinition, coalesce?: string) => dispatch({ type: 'edit', update, coalesce }), []);
   const setTiles = useCallback((update: (t: Tile[]) => Tile[], coalesce?: string) => edit((d) => ({ ...d, tiles: update(d.tiles) }), coalesce), [edit]);
 
-  const selected = tiles.find((tile) => tile.id === selectedId) ?? null;
+  const shownTiles = (viewing !== null ? versions.data?.find((v) => v.version === viewing)?.tiles : undefined) ?? tiles;
+  const selected = shownTiles.find((tile) => tile.id === selectedId) ?? null;
 
   const errorsByTile = useMemo(() => {
     const map = new Map<string, string[]>();
@@ -121,8 +139,8 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
     for (const error of errors ?? []) if (!error.tileId && error.field) map.set(error.field.split('.')[0]!, [...(map.get(error.field.split('.')[0]!) ?? []), error.message]);
     return map;
   }, [errors]);
-  const summaries = useMemo(() => new Map(tiles.map((tile) => [tile.id, summarize(tile, tiles, nameOf)])), [tiles, nameOf]);
-  const nested = useMemo(() => new Map(tiles.map((tile) => [tile.id, nestedItems(tile, nameOf)])), [tiles, nameOf]);
+  const summaries = useMemo(() => new Map(shownTiles.map((tile) => [tile.id, summarize(tile, shownTiles, nameOf)])), [shownTiles, nameOf]);
+  const nested = useMemo(() => new Map(shownTiles.map((tile) => [tile.id, nestedItems(tile, nameOf)])), [shownTiles, nameOf]);
 
   // ----- adding tiles
 
@@ -212,9 +230,9 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
     }
     setBusy('save');
     try {
-      await api.put<Journey>(`/journeys/${encodeURIComponent(id)}`, body);
+      await api.put<Journey>(`/journeys/${encodeURIComponent(id)}${editing ? '/draft' : ''}`, body);
       dispatch({ type: 'saved', def: sent });
-      announce('Journey saved.', 'success');
+      announce(editing ? `Changes saved for version ${(version ?? 0) + 1}: the running version is unchanged until you publish them.` : 'Journey saved.', 'success');
       return true;
     } catch (caught) {
       if (caught instanceof ApiError && caught.status === 400 && caught.problem.errors) {
@@ -226,13 +244,13 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
     } finally {
       setBusy(null);
     }
-  }, [readOnly, editor.present, id, announce]);
+  }, [readOnly, editor.present, id, announce, editing, version]);
 
   const check = useCallback(async () => {
     if (dirty && !(await save())) return;
     setBusy('check');
     try {
-      const result = await api.post<{ errors: CheckError[] }>(`/journeys/${encodeURIComponent(id)}/check`);
+      const result = await api.post<{ errors: CheckError[] }>(`/journeys/${encodeURIComponent(id)}${editing ? '/draft' : ''}/check`);
       setErrors(result.errors);
       announce(result.errors.length === 0 ? 'No errors: this journey is ready to go live.' : `${result.errors.length} error${result.errors.length === 1 ? '' : 's'} found.`, result.errors.length ? 'error' : 'success');
     } catch (caught) {
@@ -240,7 +258,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
     } finally {
       setBusy(null);
     }
-  }, [dirty, save, id, announce]);
+  }, [dirty, save, id, announce, editing]);
 
   const goLive = useCallback(async () => {
     if (dirty && !(await save())) return;
@@ -280,6 +298,100 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
       setBusy(null);
     }
   }, [id, announce]);
+
+  // ----- the next version of a live journey
+
+  /** Opens the next version for editing: the draft saved earlier, or a fresh copy of the running version. */
+  const startEditing = useCallback(async () => {
+    setBusy('edit');
+    try {
+      let draft: JourneyDefinition;
+      try {
+        draft = definitionOf(await api.get<Journey>(`/journeys/${encodeURIComponent(id)}/draft`));
+      } catch (caught) {
+        if (!(caught instanceof ApiError && caught.status === 404)) throw caught;
+        draft = running;
+        await api.put(`/journeys/${encodeURIComponent(id)}/draft`, draft);
+      }
+      dispatch({ type: 'load', def: draft });
+      setViewing(null);
+      setEditing(true);
+      setMainTab('design');
+      announce(`Editing version ${(version ?? 0) + 1}. Contacts stay in version ${version} until you publish the changes.`);
+    } catch (caught) {
+      announce(errorMessage(caught), 'error');
+    } finally {
+      setBusy(null);
+    }
+  }, [id, running, version, announce]);
+
+  /** Checks the draft against the contacts under way and opens "Publish changes" with what it changes. */
+  const reviewChanges = useCallback(async () => {
+    if (dirty && !(await save())) return;
+    setBusy('review');
+    try {
+      setReview(await api.post<{ changes: VersionChanges; errors: CheckError[] }>(`/journeys/${encodeURIComponent(id)}/draft/check`));
+    } catch (caught) {
+      announce(errorMessage(caught), 'error');
+    } finally {
+      setBusy(null);
+    }
+  }, [dirty, save, id, announce]);
+
+  const publish = useCallback(
+    async (moves: Record<string, string | null>) => {
+      setBusy('publish');
+      try {
+        const result = await api.post<{ version: number }>(`/journeys/${encodeURIComponent(id)}/draft/publish`, { moves });
+        const journey = await api.get<Journey>(`/journeys/${encodeURIComponent(id)}`);
+        const def = definitionOf(journey);
+        setRunning(def);
+        dispatch({ type: 'load', def });
+        setVersion(result.version);
+        setEditing(false);
+        setReview(null);
+        setErrors(null);
+        announce(`Version ${result.version} published: contacts carry on in it.`, 'success');
+      } catch (caught) {
+        if (caught instanceof ApiError && caught.status === 422) {
+          const problem = caught.problem as { errors?: CheckError[]; changes?: VersionChanges };
+          setReview((current) => ({ changes: problem.changes ?? current!.changes, errors: problem.errors ?? [] }));
+        } else announce(`Not published: ${errorMessage(caught)}`, 'error');
+      } finally {
+        setBusy(null);
+      }
+    },
+    [id, announce],
+  );
+
+  const discardChanges = useCallback(async () => {
+    setBusy('discard');
+    try {
+      await api.delete(`/journeys/${encodeURIComponent(id)}/draft`);
+    } catch (caught) {
+      if (!(caught instanceof ApiError && caught.status === 404)) {
+        announce(errorMessage(caught), 'error');
+        setBusy(null);
+        return;
+      }
+    }
+    dispatch({ type: 'load', def: running });
+    setEditing(false);
+    setErrors(null);
+    setBusy(null);
+    announce(`Changes discarded: version ${version} runs on as it was.`);
+  }, [id, running, version, announce]);
+
+  const openVersion = useCallback(
+    (number: number) => {
+      setViewing(number === version && !editing ? null : number);
+      setSelectedId(null);
+      setAdding(null);
+      setMainTab('design');
+      announce(`Showing version ${number}, read-only.`);
+    },
+    [version, editing, announce],
+  );
 
   // ----- keyboard shortcuts
 
@@ -333,6 +445,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
         <Link to="/" className="back-link"><Icon name="back" />Journeys</Link>
         <h1 className="designer-title">{def.name || 'Untitled journey'}</h1>
         <StatusBadge status={status} />
+        {version !== null && <span className="version-label">{editing ? `Editing version ${version + 1} (version ${version} runs)` : `Version ${viewing ?? version}`}</span>}
         <span className={`save-state ${dirty && !readOnly ? 'dirty' : ''}`}>{savedState}</span>
       </header>
 
@@ -368,6 +481,23 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
           <Icon name="stop" />
           Stop
         </button>
+        {(status === 'live' || status === 'stopped') && !editing && (
+          <button type="button" className="command" onClick={() => void startEditing()} disabled={busy !== null}>
+            <Icon name="edit" />
+            Edit
+          </button>
+        )}
+        {editing && (
+          <>
+            <button type="button" className="command go-live" onClick={() => void reviewChanges()} disabled={busy !== null}>
+              <Icon name="play" />
+              Publish changes
+            </button>
+            <button type="button" className="command" onClick={() => void discardChanges()} disabled={busy !== null}>
+              Discard changes
+            </button>
+          </>
+        )}
         <span className="command-sep" aria-hidden="true" />
         <button type="button" className="command icon" onClick={() => dispatch({ type: 'undo' })} disabled={readOnly || editor.past.length === 0} aria-label="Undo" title="Undo (Ctrl+Z)" aria-keyshortcuts="Control+Z"><Icon name="undo" /></button>
         <button type="button" className="command icon" onClick={() => dispatch({ type: 'redo' })} disabled={readOnly || editor.future.length === 0} aria-label="Redo" title="Redo (Ctrl+Y)" aria-keyshortcuts="Control+Y"><Icon name="redo" /></button>
@@ -385,10 +515,24 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
         {announcement && <div className={`toast toast-${announcement.tone}`}>{announcement.text}</div>}
       </div>
 
-      {readOnly && (
+      {viewing !== null ? (
         <p className="notice">
-          This journey is {status}: it is read-only. {status === 'live' ? 'Counts on the tiles refresh every few seconds.' : ''}
+          You are looking at version {viewing}, read-only.{' '}
+          <button type="button" className="link-button" onClick={() => setViewing(null)}>
+            Back to {editing ? `editing version ${(version ?? 0) + 1}` : 'the running version'}
+          </button>
         </p>
+      ) : editing ? (
+        <p className="notice">
+          You are editing version {(version ?? 0) + 1}. Contacts stay in version {version} until you publish the changes.{' '}
+          {status === 'live' ? 'The counts on the tiles are those of the running version.' : ''}
+        </p>
+      ) : (
+        readOnly && (
+          <p className="notice">
+            This journey is {status}: {status === 'live' || status === 'stopped' ? 'choose Edit to change it.' : 'it is read-only.'} {status === 'live' ? 'Counts on the tiles refresh every few seconds.' : ''}
+          </p>
+        )
       )}
 
       {errors && errors.length > 0 && (
@@ -448,13 +592,14 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
           { key: 'design', label: 'Design' },
           { key: 'general', label: 'General', badge: errorsByField.size > 0 ? <span className="tab-badge" aria-label="has errors">!</span> : undefined },
           { key: 'insights', label: 'Insights' },
+          ...(version !== null ? [{ key: 'versions' as const, label: 'Versions' }] : []),
         ]}
         className="main-tabs"
       />
       <TabPanel idPrefix="main" tabKey="design" active={mainTab === 'design'} className="design-panel">
         <div className="design-area">
           <Canvas
-            tiles={tiles}
+            tiles={shownTiles}
             insights={insights.data?.tiles}
             errorsByTile={errorsByTile}
             summaries={summaries}
@@ -484,7 +629,7 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
                 <Properties
                   key={selected.id}
                   tile={selected}
-                  tiles={tiles}
+                  tiles={shownTiles}
                   errors={errorsByTile.get(selected.id) ?? []}
                   readOnly={readOnly}
                   attributes={attributes.data ?? []}
@@ -504,6 +649,16 @@ function LoadedDesigner({ initial }: { initial: Journey }) {
       <TabPanel idPrefix="main" tabKey="insights" active={mainTab === 'insights'} className="scroll-panel" focusable>
         <InsightsTab journeyId={id} tiles={tiles} insights={insights.data} milestones={milestones.data} status={status} />
       </TabPanel>
+      <TabPanel idPrefix="main" tabKey="versions" active={mainTab === 'versions'} className="scroll-panel" focusable>
+        <VersionsTab
+          versions={versions.data}
+          tilesOf={(number) => versions.data?.find((v) => v.version === number)?.tiles ?? []}
+          current={version}
+          viewing={viewing}
+          onOpen={openVersion}
+        />
+      </TabPanel>
+      {review && <PublishDialog changes={review.changes} errors={review.errors} live={running.tiles} next={tiles} busy={busy !== null} onPublish={(moves) => void publish(moves)} onClose={() => setReview(null)} />}
       {showHelp && <ShortcutsDialog onClose={() => setShowHelp(false)} />}
       {previewing && <PreviewPathDialog journeyId={id} tiles={tiles} onClose={() => setPreviewing(false)} onPreview={setPathPreview} />}
     </div>

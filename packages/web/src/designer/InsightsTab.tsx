@@ -17,6 +17,7 @@ const MILESTONE_LABELS: Record<string, string> = {
   stopped: 'Stopped',
   ended: 'Ended',
   extended: 'Schedule extended',
+  versionPublished: 'Version published',
 };
 
 const pct = (part: number | undefined, whole: number | undefined) => (whole ? `${Math.round(((part ?? 0) / whole) * 1000) / 10}%` : '—');

@@ -9,6 +9,8 @@ export interface Journey extends JourneyDefinition {
   ownerUserId?: string;
   businessUnitId?: string;
   currentIteration?: number;
+  /** The published version it runs: 1 from the first go-live, null while never live. */
+  version?: number | null;
   createdAt: string;
   updatedAt: string;
 }

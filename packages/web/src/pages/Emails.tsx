@@ -1,6 +1,7 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import { Icon } from '../components/Icon.tsx';
+import { Dialog } from '../components/Dialog.tsx';
 import { EMAIL_FOOTER } from '../components/RecordDialogs.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { useRecords, type EmailRecord } from '../records.tsx';
@@ -80,16 +81,31 @@ interface Preview {
   html: string;
 }
 
-/** The email editor: its fields on the left, the rendered preview (as a contact would get it) on the right. */
+/** A journey that sends the email (GET /emails/{id}/usage). */
+interface EmailUsage {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/**
+ * The email editor: its fields on the left, the rendered preview (as a contact would get it) on the
+ * right. A live email is changed through its next revision: saved as a draft, sent only once
+ * published, and publishing first names the journeys that send it.
+ */
 export function EmailEditor({ id }: { id: string }) {
-  const email = useData(`email:${id}`, () => api.get<EmailRecord>(`/emails/${encodeURIComponent(id)}`));
+  const email = useData(`email:${id}`, () => api.get<EmailRecord & { revision?: number; hasDraft?: boolean }>(`/emails/${encodeURIComponent(id)}`));
+  // The saved next revision of a live email, shown in place of the live one while it exists.
+  const nextRevision = useData(email.data?.status === 'live' && email.data.hasDraft ? `email-draft:${id}` : null, () => api.get<EmailRecord>(`/emails/${encodeURIComponent(id)}/draft`));
   const { reload } = useRecords();
   const [draft, setDraft] = useState<EmailRecord | null>(null);
+  const [usage, setUsage] = useState<EmailUsage[] | null>(null);
   const [message, setMessage] = useState<{ text: string; tone: 'success' | 'error' } | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewVersion, setPreviewVersion] = useState(0);
   const form = useId();
-  const current = draft ?? email.data ?? null;
+  const saved = email.data?.status === 'live' && email.data.hasDraft ? (nextRevision.data ? { ...email.data, ...nextRevision.data } : null) : (email.data ?? null);
+  const current = draft ?? saved;
 
   useEffect(() => {
     // A preview asked for before the last save may answer after the newer one: drop it.
@@ -110,11 +126,20 @@ export function EmailEditor({ id }: { id: string }) {
   if (email.error) return <p className="page field-error">{errorMessage(email.error)}</p>;
   if (!current) return <p className="page muted">Loading the email…</p>;
   const live = current.status === 'live';
+  const hasNextRevision = live && (draft !== null || email.data?.hasDraft === true);
   const set = (patch: Partial<EmailRecord>) => setDraft({ ...current, ...patch });
 
   const save = async (): Promise<boolean> => {
     try {
       const body = { name: current.name, subject: current.subject, html: current.html, fromName: current.fromName || null, fromAddress: current.fromAddress || null };
+      if (live) {
+        // The live revision keeps going out until this one is published.
+        nextRevision.setData(await api.put<EmailRecord>(`/emails/${encodeURIComponent(id)}/draft`, body));
+        email.setData({ ...email.data!, hasDraft: true });
+        setDraft(null);
+        setMessage({ text: 'Changes saved. Contacts keep getting the live version until you publish them.', tone: 'success' });
+        return true;
+      }
       const saved = await api.patch<EmailRecord>(`/emails/${encodeURIComponent(id)}`, body);
       email.setData(saved);
       setDraft(null);
@@ -130,10 +155,22 @@ export function EmailEditor({ id }: { id: string }) {
   const publish = async () => {
     if (draft && !(await save())) return;
     try {
-      await api.post(`/emails/${encodeURIComponent(id)}/publish`);
-      email.setData({ ...current, status: 'live' });
+      const answer = await api.post<{ status: 'live'; revision?: number }>(`/emails/${encodeURIComponent(id)}/publish`);
+      setUsage(null);
+      email.setData(await api.get(`/emails/${encodeURIComponent(id)}`));
       await reload('email');
-      setMessage({ text: 'Email published: journeys can send it.', tone: 'success' });
+      setPreviewVersion((v) => v + 1);
+      setMessage({ text: answer.revision ? `Revision ${answer.revision} published: every email sent from now on uses it.` : 'Email published: journeys can send it.', tone: 'success' });
+    } catch (caught) {
+      setMessage({ text: errorMessage(caught), tone: 'error' });
+    }
+  };
+  /** Before a live email changes, say which journeys send it. */
+  const confirmPublish = async () => {
+    if (!live) return publish();
+    if (draft && !(await save())) return;
+    try {
+      setUsage((await api.get<{ items: EmailUsage[] }>(`/emails/${encodeURIComponent(id)}/usage`)).items);
     } catch (caught) {
       setMessage({ text: errorMessage(caught), tone: 'error' });
     }
@@ -155,11 +192,47 @@ export function EmailEditor({ id }: { id: string }) {
           <button type="button" className="button" onClick={() => void save()} disabled={!draft}>
             Save
           </button>
-          <button type="button" className="button primary" onClick={() => void publish()} disabled={live && !draft}>
-            Publish
+          <button type="button" className="button primary" onClick={() => void confirmPublish()} disabled={live && !hasNextRevision}>
+            {live ? 'Publish changes' : 'Publish'}
           </button>
         </div>
       </div>
+      {live && (
+        <p className="notice">
+          This email is live{email.data?.revision ? ` (revision ${email.data.revision})` : ''}: changes are saved as its next revision and go out only once you publish them.
+        </p>
+      )}
+      {usage && (
+        <Dialog
+          title="Publish email change"
+          onClose={() => setUsage(null)}
+          footer={
+            <>
+              <button type="button" className="button" onClick={() => setUsage(null)}>
+                Cancel
+              </button>
+              <button type="button" className="button primary" onClick={() => void publish()}>
+                Publish
+              </button>
+            </>
+          }
+        >
+          {usage.length === 0 ? (
+            <p>No running journey sends this email.</p>
+          ) : (
+            <>
+              <p>Every email these journeys send from now on uses the new version, also to contacts already in them:</p>
+              <ul aria-label="Journeys that send this email">
+                {usage.map((journey) => (
+                  <li key={journey.id}>
+                    {journey.name} ({journey.status})
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Dialog>
+      )}
       <div role="status" aria-live="polite">{message && <p className={message.tone === 'error' ? 'field-error' : 'success-panel inline'}>{message.text}</p>}</div>
       <div className="editor-split">
         <form id={form} className="card" onSubmit={(event) => event.preventDefault()}>
