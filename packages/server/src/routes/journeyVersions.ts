@@ -19,7 +19,7 @@ import { conflict, forbidden, notFound, unprocessable } from '../problem.ts';
 import { canSee } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
-const VersionParams = IdParams.extend({ n: z.coerce.number().int().positive().max(1_000_000) });
+const VersionParams = z.object({ n: z.coerce.number().int().positive().max(1_000_000) });
 /** Where the contacts of each removed tile go: a tile of the new version, or null to let them exit. */
 export const Moves = z.record(TileId, TileId.nullable()).refine((moves) => Object.keys(moves).length <= 1000, 'at most 1000 moves');
 export const PublishBody = z.object({ moves: Moves.optional() }).strict();
@@ -105,8 +105,9 @@ export function journeyVersionRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.get('/journeys/:id/versions/:n', async (request) => {
-    const { id, n } = decode(VersionParams, request.params);
-    const journey = await load(request.caller, id);
+    // The journey first: an unknown journey is 404 whatever version is asked for.
+    const journey = await load(request.caller, decode(IdParams, request.params).id);
+    const { n } = decode(VersionParams, request.params);
     const version = await getJourneyVersion(db, journey.id, n);
     if (!version) throw notFound(`Version ${n} of journey`, journey.id);
     const { definition, ...about } = version;
