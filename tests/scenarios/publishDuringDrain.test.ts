@@ -70,7 +70,7 @@ describe.skipIf(!process.env.WAYMARK_TEST_DATABASE_URL)('publishing a version wh
       if (Date.now() > deadline) throw new Error('the workers never got going');
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const outcome = await db.transaction((tx) => publishJourneyDraft(tx, 'load', { week: 'day' }, null, START));
+    const outcome = await db.transaction((tx) => publishJourneyDraft(tx, 'load', { week: 'day' }, { userId: null, unit: null }, START));
     expect(outcome).toMatchObject({ kind: 'published', version: 2 });
     await draining;
     await worker().drain();

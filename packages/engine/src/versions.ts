@@ -17,11 +17,13 @@ export interface DraftReview {
 /**
  * Check-for-errors on the next version of a live journey: the draft's own errors, plus what stops
  * the contacts under way from being carried over (see `checkDraftChanges`), with the changes.
+ * Records of business units other than `unit` (null: every unit) count as unknown, as they do for
+ * check-for-errors.
  */
-export async function reviewDraft(db: Queryable, journeyId: string, live: JourneyDefinition, draft: JourneyDefinition, moves?: TileMoves): Promise<DraftReview> {
+export async function reviewDraft(db: Queryable, journeyId: string, live: JourneyDefinition, draft: JourneyDefinition, moves: TileMoves | undefined, unit: string | null): Promise<DraftReview> {
   const changes = diffTiles(live.tiles, draft.tiles);
   const waiting = await contactsWaitingAt(db, journeyId, changes.removed);
-  const errors = [...checkJourney(draft, await loadReferences(db, draft)), ...checkDraftChanges(live, draft, waiting, moves)];
+  const errors = [...checkJourney(draft, await loadReferences(db, draft, unit)), ...checkDraftChanges(live, draft, waiting, moves)];
   const removed = changes.removed.map((tileId) => ({ tileId, waiting: waiting.get(tileId) ?? 0 }));
   return { errors, changes: { added: changes.added, removed, changed: changes.changed } };
 }
@@ -38,7 +40,8 @@ export type PublishOutcome =
  * shared) and batches that start later read the new version; a second publish waits, then finds
  * no draft. The contacts under way are carried over in the same transaction, set-based.
  */
-export async function publishJourneyDraft(tx: Queryable, journeyId: string, moves: TileMoves, userId: string | null, now: Date): Promise<PublishOutcome> {
+export async function publishJourneyDraft(tx: Queryable, journeyId: string, moves: TileMoves, user: { userId: string | null; unit: string | null }, now: Date): Promise<PublishOutcome> {
+  const { userId } = user;
   await lockJourneyForPublish(tx, journeyId);
   // A statement after the lock: it sees a publish that committed while this one waited.
   const [row] = await tx.query<{ status: string; version: number | null; definition: JourneyDefinition; draft: unknown; current_iteration: number }>(
@@ -52,7 +55,7 @@ export async function publishJourneyDraft(tx: Queryable, journeyId: string, move
     return { kind: 'invalid', errors: parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), code: 'invalid', message: `${issue.path.join('.')}: ${issue.message}` })) };
   }
   const draft = parsed.data;
-  const review = await reviewDraft(tx, journeyId, row.definition, draft, moves);
+  const review = await reviewDraft(tx, journeyId, row.definition, draft, moves, user.unit);
   if (review.errors.length > 0) return { kind: 'invalid', ...review };
   const version = (row.version ?? 0) + 1;
   // Only removed tiles move; a removed tile nobody waits at needs no entry.

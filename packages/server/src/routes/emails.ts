@@ -146,7 +146,7 @@ export function emailRoutes(app: FastifyInstance, { db, clock, renderer, config 
     const { id } = decode(IdParams, request.params);
     return db.transaction(async (tx) => {
       const email = await loadEmail(tx, id, true);
-      if (email.status === 'live') return publishRevision(tx, email, clock.now(), (draft) => renderProblem(() => renderFor(tx, draft, undefined)));
+      if (email.status === 'live') return publishRevision(tx, email, clock.now(), (draft) => renderProblem(() => renderFor(tx, draft, undefined, null)));
       const errors = publishErrors(email);
       if (errors.length === 0) {
         // A template within every limit for nobody in particular may still run past one for a

@@ -15,8 +15,9 @@ import { z } from 'zod';
 import { requireWriter } from '../auth.ts';
 import type { Caller, ServerContext } from '../context.ts';
 import { body, decode } from '../decode.ts';
-import { conflict, forbidden, notFound, unprocessable } from '../problem.ts';
-import { canSee } from '../visibility.ts';
+import { conflict, notFound, unprocessable } from '../problem.ts';
+import { assertOwnerKnown, assertScopeAllowed } from './journeys.ts';
+import { canSee, visibleUnit } from '../visibility.ts';
 
 const IdParams = z.object({ id: z.string().min(1).max(200) });
 const VersionParams = z.object({ n: z.coerce.number().int().positive().max(1_000_000) });
@@ -47,11 +48,10 @@ export function journeyVersionRoutes(app: FastifyInstance, ctx: ServerContext): 
     requireWriter(request.caller);
     const { id } = decode(IdParams, request.params);
     const def = decode(JourneyDefinition, body(request.body));
-    if (def.scope === 'organization' && request.caller.level === 'businessUnit') {
-      throw forbidden('Only organization-level users may choose organization scope; use scope "businessUnit"');
-    }
+    assertScopeAllowed(request.caller, def);
     return db.transaction(async (tx) => {
       const journey = await load(request.caller, id, tx, true);
+      await assertOwnerKnown(tx, request.caller, def);
       if (journey.status === 'draft') throw conflict('The journey has never gone live: PUT /journeys/{id} edits it directly');
       if (journey.status === 'ended') throw conflict('The journey has ended; extend endAt to run it again before changing it');
       await saveJourneyDraft(tx, id, def, journey.version, clock.now());
@@ -77,7 +77,7 @@ export function journeyVersionRoutes(app: FastifyInstance, ctx: ServerContext): 
     // The moves the user has chosen so far, when it has: a check of the publish to come.
     const { moves } = decode(PublishBody, request.body === undefined ? {} : request.body);
     const draft = await draftOf(journey.id);
-    return reviewDraft(db, journey.id, journey.definition, draft.definition, moves);
+    return reviewDraft(db, journey.id, journey.definition, draft.definition, moves, visibleUnit(request.caller));
   });
 
   app.post('/journeys/:id/draft/publish', async (request) => {
@@ -85,7 +85,7 @@ export function journeyVersionRoutes(app: FastifyInstance, ctx: ServerContext): 
     const { id } = decode(IdParams, request.params);
     const { moves = {} } = decode(PublishBody, request.body === undefined ? {} : request.body);
     await load(request.caller, id);
-    const outcome = await db.transaction((tx) => publishJourneyDraft(tx, id, moves, request.caller.userId, clock.now()));
+    const outcome = await db.transaction((tx) => publishJourneyDraft(tx, id, moves, { userId: request.caller.userId, unit: visibleUnit(request.caller) }, clock.now()));
     switch (outcome.kind) {
       case 'noDraft':
         throw conflict('There is no draft to publish: it was published or discarded already, or never saved');

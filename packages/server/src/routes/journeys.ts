@@ -74,14 +74,14 @@ export function journeyView(journey: StoredJourney) {
   };
 }
 
-function assertScopeAllowed(caller: Caller, def: JourneyDefinition): void {
+export function assertScopeAllowed(caller: Caller, def: JourneyDefinition): void {
   if (def.scope === 'organization' && caller.level === 'businessUnit') {
     throw forbidden('Only organization-level users may choose organization scope; use scope "businessUnit"');
   }
 }
 
 /** A named owner must be a user the caller can see: one of another unit answers as an unknown id does. */
-async function assertOwnerKnown(db: Queryable, caller: Caller, def: Partial<JourneyDefinition>): Promise<void> {
+export async function assertOwnerKnown(db: Queryable, caller: Caller, def: Partial<JourneyDefinition>): Promise<void> {
   if (def.ownerUserId === undefined) return;
   const [owner] = await db.query<{ businessUnitId: string | null }>('select business_unit_id as "businessUnitId" from users where id = $1', [def.ownerUserId]);
   if (!owner || !canSee(caller, owner.businessUnitId)) throw badRequest('Invalid ownerUserId', [{ path: 'ownerUserId', message: 'no user with this id' }]);
