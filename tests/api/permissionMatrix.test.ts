@@ -205,6 +205,11 @@ const RULES: Record<string, Rule> = {
   'PATCH /emails/{id}': { who: 'write', reach: 'organization', params: (f) => ({ id: f.shared.draftEmail }), body: () => ({ subject: 'Changed' }), refusals: [409] },
   'POST /emails/{id}/publish': { who: 'write', reach: 'organization', params: (f) => ({ id: f.shared.draftEmail }) },
   // Rendered for another unit's contact: that contact does not exist for the caller.
+  // A live email changes by its next revision; which journeys send it is listed per unit.
+  'PUT /emails/{id}/draft': { who: 'write', reach: 'organization', params: (f) => ({ id: f.shared.email }), body: () => ({ name: 'Hello', subject: 'Hi again', html: `<p>Hi</p>${FOOTER}` }) },
+  'GET /emails/{id}/draft': { who: 'read', reach: 'none', params: (f) => ({ id: f.shared.email }), refusals: [404] },
+  'DELETE /emails/{id}/draft': { who: 'write', reach: 'organization', params: (f) => ({ id: f.shared.email }), refusals: [404] },
+  'GET /emails/{id}/usage': { who: 'read', reach: 'none', params: (f) => ({ id: f.shared.email }) },
   'GET /emails/{id}/preview': { who: 'read', reach: 'unit', params: (f, side) => ({ id: f.shared.email, '?': `contactId=${f[side].contact}` }) },
 
   'GET /forms': { who: 'read', reach: 'none' },
@@ -269,6 +274,14 @@ const RULES: Record<string, Rule> = {
   'POST /journeys/{id}/check': { who: 'read', reach: 'unit', params: id((f, s) => f[s].draftJourney) },
   'POST /journeys/{id}/go-live': { who: 'write', reach: 'unit', params: id((f, s) => f[s].draftJourney), refusals: [422] },
   'POST /journeys/{id}/stop': { who: 'write', reach: 'unit', params: id((f, s) => f[s].draftJourney), refusals: [409] },
+  // The next version of a live journey: a draft beside it, checked and published as a new version.
+  'PUT /journeys/{id}/draft': { who: 'write', reach: 'unit', params: id((f, s) => f[s].journey), body: () => draftJourney('Next version') },
+  'GET /journeys/{id}/draft': { who: 'read', reach: 'unit', params: id((f, s) => f[s].journey), refusals: [404] },
+  'POST /journeys/{id}/draft/check': { who: 'read', reach: 'unit', params: id((f, s) => f[s].journey), body: () => ({}), refusals: [404] },
+  'POST /journeys/{id}/draft/publish': { who: 'write', reach: 'unit', params: id((f, s) => f[s].journey), body: () => ({}), refusals: [409, 422] },
+  'DELETE /journeys/{id}/draft': { who: 'write', reach: 'unit', params: id((f, s) => f[s].journey), refusals: [404] },
+  'GET /journeys/{id}/versions': { who: 'read', reach: 'unit', params: id((f, s) => f[s].journey) },
+  'GET /journeys/{id}/versions/{n}': { who: 'read', reach: 'unit', params: (f, side) => ({ id: f[side].journey, n: '1' }) },
   'GET /journeys/{id}/insights': { who: 'read', reach: 'unit', params: id((f, s) => f[s].journey) },
   'GET /journeys/{id}/milestones': { who: 'read', reach: 'unit', params: id((f, s) => f[s].journey) },
   'GET /journeys/{id}/iterations': { who: 'read', reach: 'unit', params: id((f, s) => f[s].journey) },

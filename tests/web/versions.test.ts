@@ -13,6 +13,7 @@ describe('editing a live journey in the designer', () => {
   let browser: Browser;
   let page: Page;
   let journeyId: string;
+  const emails: string[] = [];
   const tile = (name: string) => page.getByRole('group', { name, exact: true });
   const journey = async () => (await server.api('GET', `/journeys/${journeyId}`)).body;
 
@@ -28,7 +29,6 @@ describe('editing a live journey in the designer', () => {
     await create('/content-settings', { name: 'Default', postalAddress: '1 Main Street', isDefault: true });
     for (const name of ['ann', 'bob', 'cat']) await create('/contacts', { email: `${name}@example.com`, firstName: name, consent: 'marketing' });
     const segment = await create('/segments', { name: 'Everyone', kind: 'dynamic', query: { attribute: 'email', op: 'exists' } });
-    const emails: string[] = [];
     for (const name of ['Welcome', 'Thanks']) {
       emails.push(await create('/emails', { name, subject: name, html: '<p>Hi</p><p>{{ content.postalAddress }} <a href="{{ content.subscriptionCenterUrl }}">prefs</a></p>' }));
       await server.api('POST', `/emails/${emails.at(-1)}/publish`);
@@ -107,5 +107,22 @@ describe('editing a live journey in the designer', () => {
     await expect.poll(() => page.getByRole('button', { name: 'Add', exact: true }).isDisabled(), SLOW).toBe(true);
     await page.getByRole('button', { name: 'Back to the running version' }).click();
     await tile('Scheduler tile: Wait a week').waitFor({ state: 'detached' });
+  });
+
+  it('changes a live email as a revision, naming the journeys that send it before publishing', async () => {
+    await page.goto(`/emails/${emails[1]}`);
+    await page.getByText('This email is live (revision 1)').waitFor();
+    await page.getByRole('textbox', { name: 'Subject' }).fill('Thank you!');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Changes saved.').waitFor();
+    // Saved as the next revision: what goes out is unchanged until it is published.
+    expect((await server.api('GET', `/emails/${emails[1]}`)).body).toMatchObject({ subject: 'Thanks', revision: 1, hasDraft: true });
+    await page.getByRole('button', { name: 'Publish changes' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Publish email change' });
+    await expect.poll(() => dialog.getByRole('list', { name: 'Journeys that send this email' }).textContent(), SLOW).toBe('Onboarding (live)');
+    expect(await seriousViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByText('Revision 2 published').waitFor();
+    expect((await server.api('GET', `/emails/${emails[1]}`)).body).toMatchObject({ subject: 'Thank you!', revision: 2, hasDraft: false });
   });
 });
