@@ -100,7 +100,12 @@ export async function lockJourneyVersions(tx: Queryable, journeys: ReadonlyMap<s
   }
   if (stale.length > 0) {
     for (const row of await tx.query<JourneyRow>(`select ${JOURNEY_COLUMNS} from journeys where id = any($1::text[])`, [stale])) {
-      locked.set(row.id, toRunnableJourney(row));
+      // A definition that no longer parses waits for the next tick, which fails that journey.
+      try {
+        locked.set(row.id, toRunnableJourney(row));
+      } catch {
+        continue;
+      }
     }
   }
   return locked;
