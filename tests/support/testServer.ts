@@ -1,5 +1,5 @@
 import { createTestDatabase, ManualClock, type TestDatabase, type WebhookOptions } from '@waymark/engine';
-import { createRuntime, ensureBootstrapAdmin, type FormLimits, type Runtime, type ServerConfig } from '@waymark/server';
+import { createRuntime, ensureBootstrapAdmin, type FormLimits, type Logger, type Runtime, type ServerConfig } from '@waymark/server';
 
 export const ADMIN_KEY = 'wm_test_admin_key_0123456789';
 
@@ -37,6 +37,9 @@ export async function startTestServer(
     webhooks?: WebhookOptions;
     /** Single sign-on settings, as the WAYMARK_OIDC_* variables would set them. */
     oidc?: ServerConfig['oidc'];
+    /** Where the JSON log lines go (by default errors only, on stdout). */
+    logger?: Logger;
+    metricsToken?: string;
   } = {},
 ): Promise<TestServer> {
   const database = await createTestDatabase();
@@ -49,6 +52,8 @@ export async function startTestServer(
     trustProxy: true,
     smtpUrl: options.smtpUrl,
     workflowTimeoutMs: options.workflowTimeoutMs,
+    logger: options.logger,
+    metricsToken: options.metricsToken,
     config: { publicUrl: 'http://127.0.0.1', secret: 'test-secret-0123456789', formLimits: options.formLimits, webhooks: options.webhooks, oidc: options.oidc },
   });
   const url = await runtime.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,12 +1,16 @@
-export type { Database, Queryable } from './db/database.ts';
+export type { Database, PoolStats, Queryable } from './db/database.ts';
 export { connectDatabase, type ConnectOptions } from './db/connect.ts';
 export { connectPglite } from './db/pglite.ts';
 export { connectPostgres } from './db/postgres.ts';
-export { migrate } from './db/migrate.ts';
+export { migrate, pendingMigrations } from './db/migrate.ts';
 export { connectPreviewPool, previewDatabase, PREVIEW_LIMITS, QueryTimeoutError, withPreviews } from './db/previews.ts';
 export { createTestDatabase, type TestDatabase } from './testing.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { Worker, type WorkerOptions, type TickResult } from './worker.ts';
+export { noMetrics, type EngineMetrics } from './metrics.ts';
+export { StepError } from './stepper.ts';
+export { countPendingEffects } from './queries/countPendingEffects.ts';
+export { oldestDueStep } from './queries/oldestDueStep.ts';
 export { recordEvents, recordReferencedEvents, type NewEvent, type ReferencedEvent } from './events.ts';
 export { admitContact, admitChangedContacts, admitWholeIterations } from './admission.ts';
 export { loadLiveJourneys, toRunnableJourney, type RunnableJourney, type JourneyRow } from './journeys.ts';

@@ -73,6 +73,18 @@ export async function runStepBatch(db: Database, journeys: ReadonlyMap<string, R
   return { steps, claimed };
 }
 
+/** A tile that could not be stepped, named so the operator's log says which journey and tile. */
+export class StepError extends Error {
+  constructor(
+    readonly journeyId: string,
+    readonly tileId: string,
+    cause: unknown,
+  ) {
+    super(`journey ${journeyId}, tile ${tileId}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'StepError';
+  }
+}
+
 /** Where a contact stands while a batch moves it: its row, tile and arrival time there. */
 interface Position {
   row: DueStep;
@@ -120,7 +132,12 @@ function advance(
     const countKey = `${journey.id}:${row.iteration}:${tile.id}`;
     const hitKey = row.account_id === null ? null : accountHitKey(journey.id, row.iteration, row.account_id);
     const accountTriggersFired = hitKey === null ? undefined : contact?.accountHits.get(hitKey);
-    const result = step(tile, { contactId: row.contact_id, enteredAt, facts: facts ?? undefined, splitterAssigned: splitterCounts.get(countKey), accountTriggersFired }, ctx);
+    let result: ReturnType<typeof step>;
+    try {
+      result = step(tile, { contactId: row.contact_id, enteredAt, facts: facts ?? undefined, splitterAssigned: splitterCounts.get(countKey), accountTriggersFired }, ctx);
+    } catch (error) {
+      throw new StepError(journey.id, tile.id, error);
+    }
     if (result.kind === 'wait') {
       return { ...base, tileId, status: 'active', reason: null, dueAt: result.until, tileEnteredAt: enteredAt, waitsForEvents: tile.type === 'trigger', finishedAt: null };
     }

@@ -21,7 +21,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!serverUrl) {
     const db = await connectPglite();
     await migrate(db);
-    return { db, drop: () => db.close() };
+    return { db, drop: () => db.close().catch(() => undefined) };
   }
   const name = `waymark_test_${randomBytes(6).toString('hex')}`;
   const admin = connectPostgres(serverUrl, { maxConnections: 1 });
@@ -36,7 +36,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     db,
     url: url.toString(),
     async drop() {
-      await db.close();
+      // A test may have closed it already (to see how the server copes with a lost database).
+      await db.close().catch(() => undefined);
       const cleanup = connectPostgres(serverUrl, { maxConnections: 1 });
       await cleanup.exec(`drop database if exists ${name} with (force)`);
       await cleanup.close();

@@ -2,6 +2,7 @@ import { ManualClock, type Clock } from './clock.ts';
 import type { Database } from './db/database.ts';
 import { loadLiveJourneys } from './journeys.ts';
 import { advanceLifecycle } from './lifecycle.ts';
+import { noMetrics, type EngineMetrics } from './metrics.ts';
 import { callWorkflows, type WebhookOptions } from './outbox/callWorkflows.ts';
 import { deliverEmails, type EmailDeliveryConfig } from './outbox/deliverEmails.ts';
 import { keepSegmentsCurrent } from './segmentUpkeep.ts';
@@ -36,6 +37,7 @@ export interface WorkerOptions {
   maxBackoffMs?: number;
   /** A tick failed; the worker tries again after `retryInMs`. */
   onError?: (error: unknown, retryInMs: number) => void;
+  metrics?: EngineMetrics;
 }
 
 export interface TickResult {
@@ -73,6 +75,10 @@ export class Worker {
 
   constructor(private readonly options: WorkerOptions) {}
 
+  private get metrics(): EngineMetrics {
+    return this.options.metrics ?? noMetrics;
+  }
+
   get clock(): Clock {
     return this.options.clock;
   }
@@ -92,12 +98,15 @@ export class Worker {
       const upkeep = await keepSegmentsCurrent(db, started, now, { batchSize: this.options.segmentBatchSize ?? 5000, maxBatches: 20, all: evaluateAll });
       result.segmented = upkeep.contacts;
       result.admitted = upkeep.admitted;
+      this.metrics.contactsAdmitted(upkeep.admitted);
     }
     const runnable = new Map(started.map((journey) => [journey.id, journey]));
     const { signal } = this.stopping;
     for (let batch = 0; batch < 50 && !signal.aborted; batch += 1) {
       // A batch of contacts that all keep waiting takes no step, but more may be due: go on until none is.
+      const batchStarted = performance.now();
       const { steps, claimed } = await runStepBatch(db, runnable, now, this.options.batchSize ?? 2000);
+      if (claimed > 0) this.metrics.stepBatch(steps, (performance.now() - batchStarted) / 1000);
       result.steps += steps;
       result.evaluated += claimed;
       if (claimed === 0) break;
@@ -106,7 +115,7 @@ export class Worker {
     result.scored = await scoreLeads(db, now);
     const leaseSeconds = this.options.outboxLeaseSeconds ?? 120;
     result.sent += await deliverEmails(db, this.options.email, now, { limit: 200, seconds: leaseSeconds, signal });
-    result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds }, { ...this.options.webhooks, timeoutMs: this.options.workflowTimeoutMs });
+    result.sent += await callWorkflows(db, now, { limit: 100, seconds: leaseSeconds }, { ...this.options.webhooks, timeoutMs: this.options.workflowTimeoutMs }, this.metrics);
     return result;
   }
 

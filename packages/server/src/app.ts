@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import { QueryTimeoutError } from '@waymark/engine';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { authenticate } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { inputProblem } from './inputGuard.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
+import { WaymarkMetrics } from './observability/metrics.ts';
+import { registerOperationsRoutes } from './observability/routes.ts';
 import { Problem } from './problem.ts';
 import { PUBLIC_AUTH_ROUTES } from './routes/auth.ts';
 import { registerApiRoutes } from './routes/index.ts';
@@ -50,7 +54,12 @@ export const HTTP_TIMEOUTS = {
 const PUBLIC_API_ROUTES = new Set(['/api/v1/openapi.json', ...PUBLIC_AUTH_ROUTES.map((path) => `/api/v1${path}`)]);
 
 export interface ServerOptions {
-  logger?: boolean;
+  /** Request lines and errors go here (JSON lines); by default only errors, on stdout. */
+  logger?: Logger;
+  /** This runtime's metrics registry, fed by requests here and by the worker. */
+  metrics?: WaymarkMetrics;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
   /**
    * Believe X-Forwarded-For (behind a reverse proxy you run). Off by default: otherwise anyone
    * could pick the address that per-IP rate limits count against.
@@ -60,10 +69,22 @@ export interface ServerOptions {
   timeouts?: Partial<typeof HTTP_TIMEOUTS>;
 }
 
+/** A caller's own request id is kept when it is a sane token, so logs join up across services. */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 export async function buildServer(ctx: ServerContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const timeouts = { ...HTTP_TIMEOUTS, ...options.timeouts };
+  const metrics = options.metrics ?? new WaymarkMetrics({ db: ctx.db, clock: ctx.clock });
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Typed as Fastify's logger, so routes see the plain FastifyInstance type.
+    loggerInstance: (options.logger ?? createLogger({ level: 'error' })) as FastifyBaseLogger,
+    // One line per request, written below once the answer is known (Fastify's own would be two).
+    disableRequestLogging: true,
+    requestIdLogLabel: 'requestId',
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     requestTimeout: timeouts.requestMs,
     keepAliveTimeout: timeouts.keepAliveMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkEveryMs },
@@ -91,8 +112,8 @@ export async function buildServer(ctx: ServerContext, options: ServerOptions = {
     }
     const problem = error instanceof Problem ? error : fastifyProblem(error);
     if (problem) return reply.status(problem.status).type(PROBLEM_TYPE).send(problem.toJSON());
-    // An unexpected failure is ours to fix: always visible in the server's output.
-    console.error(`${request.method} ${request.url.split('?')[0]} failed:`, error);
+    // An unexpected failure is ours to fix: always in the log, with the request's id and route.
+    request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     // Never leak internals (SQL, stack) to the caller.
     return reply.status(500).type(PROBLEM_TYPE).send(new Problem(500, 'Internal Server Error', 'Something went wrong on our side').toJSON());
   });
@@ -101,6 +122,18 @@ export async function buildServer(ctx: ServerContext, options: ServerOptions = {
   );
 
   app.decorateRequest('caller', null as never);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the URL itself: paths carry tokens (/u/..., /t/...) and ids.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    request.log.info(
+      { method: request.method, route, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10, userId: request.caller?.userId },
+      'request',
+    );
+  });
   // Before any route sees a request: text PostgreSQL cannot store and nesting nothing needs.
   app.addHook('preValidation', async (request) => {
     const problem = inputProblem(request.params) ?? inputProblem(request.query) ?? inputProblem(request.body);
@@ -119,6 +152,7 @@ export async function buildServer(ctx: ServerContext, options: ServerOptions = {
     },
     { prefix: '/api/v1' },
   );
+  registerOperationsRoutes(app, { db: ctx.db, metrics, metricsToken: options.metricsToken });
   registerPublicRoutes(app, ctx);
   registerWebApp(app);
   return app;

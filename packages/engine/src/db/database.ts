@@ -24,4 +24,13 @@ export interface Database extends Queryable {
    * connection nor run for minutes. Absent on PGlite, which has one connection and cannot cancel.
    */
   readonly previews?: Database;
+  /** Connections of a server's pool, for metrics (an embedded database has no pool). */
+  poolStats?(): PoolStats;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Callers queued for a connection: above zero for long, the pool is too small or stuck. */
+  waiting: number;
 }

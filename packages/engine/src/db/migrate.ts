@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Database } from './database.ts';
+import type { Database, Queryable } from './database.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 // Any constant works; it only has to be the same for every process migrating one database.
@@ -17,6 +17,18 @@ function readMigrations(): Migration[] {
     .filter((file) => /^\d+_.+\.sql$/.test(file))
     .sort()
     .map((file) => ({ version: Number(file.split('_')[0]), name: file, sql: readFileSync(MIGRATIONS_DIR + file, 'utf8') }));
+}
+
+/**
+ * The migrations this code knows that the database has not applied (empty when it is up to
+ * date): a process must not serve an older schema than its code expects.
+ */
+export async function pendingMigrations(db: Queryable): Promise<string[]> {
+  const [table] = await db.query<{ present: boolean }>(`select to_regclass('schema_migrations') is not null as present`);
+  const done = table?.present ? new Set((await db.query<{ version: number }>('select version from schema_migrations')).map((row) => row.version)) : new Set<number>();
+  return readMigrations()
+    .filter((migration) => !done.has(migration.version))
+    .map((migration) => migration.name);
 }
 
 /** Applies the numbered, forward-only migrations not yet applied; safe to run from many processes. */

@@ -66,5 +66,6 @@ export function connectPostgres(url: string, options: PostgresOptions = {}): Dat
     async close() {
       await pool.end();
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

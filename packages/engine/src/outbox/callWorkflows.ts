@@ -3,6 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Queryable } from '../db/database.ts';
+import { noMetrics, type EngineMetrics } from '../metrics.ts';
 import { claimOutbox, type ClaimedEffect, type OutboxLease } from '../queries/claimOutbox.ts';
 import { loadWorkflows } from '../queries/loadWorkflowCalls.ts';
 import { markOutboxFailed, markOutboxSent, type OutboxFailure } from '../queries/settleOutbox.ts';
@@ -112,7 +113,7 @@ function failureText(error: unknown, timeoutMs: number): string {
  * exponential backoff for up to 24 hours after the effect was queued; an address the policy
  * refuses fails the call at once. Returns how many were settled.
  */
-export async function callWorkflows(db: Queryable, now: Date, lease: OutboxLease, options: WorkflowCallOptions = {}): Promise<number> {
+export async function callWorkflows(db: Queryable, now: Date, lease: OutboxLease, options: WorkflowCallOptions = {}, metrics: EngineMetrics = noMetrics): Promise<number> {
   const settings: Required<WorkflowCallOptions> = {
     timeoutMs: options.timeoutMs ?? WORKFLOW_TIMEOUT_MS,
     addressPolicy: options.addressPolicy ?? PUBLIC_ONLY,
@@ -145,7 +146,9 @@ export async function callWorkflows(db: Queryable, now: Date, lease: OutboxLease
         sent.push(effect.id);
       } catch (error) {
         const final = error instanceof AddressNotAllowed || error instanceof Final;
-        failures.push({ id: effect.id, error: failureText(error, settings.timeoutMs), retryAt: final ? null : nextRetryAt(now, effect.attempts, effect.created_at) });
+        const retryAt = final ? null : nextRetryAt(now, effect.attempts, effect.created_at);
+        metrics.workflowCallFailed(retryAt !== null);
+        failures.push({ id: effect.id, error: failureText(error, settings.timeoutMs), retryAt });
       }
     }),
   );

@@ -52,8 +52,11 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
-/** Paths that belong to the API and the public email, form and page routes: never answered with the app. */
-const RESERVED = /^\/(api|t|u|f|p)(\/|$)/;
+/**
+ * Paths that belong to the API, the public email, form and page routes and the operations
+ * endpoints (health, readiness, metrics): never answered with the app.
+ */
+const RESERVED = /^\/(api|t|u|f|p|healthz|readyz|metrics)(\/|$)/;
 
 const MISSING_BUILD = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Waymark</title></head>
 <body><main><h1>The designer is not built</h1><p>Run <code>npm run build -w @waymark/web</code> (npm install does it), then reload.</p></main></body></html>`;
