@@ -21,14 +21,6 @@ export function parseFlags<const T extends Options>(command: string, argv: strin
   }
 }
 
-export function parsePort(value: string, source: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new UsageError(`${source} must be a port number from 0 to 65535, got "${value}"`);
-  }
-  return port;
-}
-
 export function parsePositiveInt(value: string, source: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || n < 1) throw new UsageError(`${source} must be a positive whole number, got "${value}"`);

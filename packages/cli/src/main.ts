@@ -42,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`waymark: ${error.message}`);
+      // One line per problem: settings are checked all at once.
+      for (const problem of error.message.split('\n')) console.error(`waymark: ${problem}`);
       const about = error.command ?? (command ? name : undefined);
       console.error(about ? `Run "waymark ${about} --help" for its options.` : `Commands: ${Object.keys(commands).join(', ')}. Run "waymark --help" for more.`);
       return 2;

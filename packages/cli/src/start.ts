@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { connectDatabase, migrate, type Queryable } from '@waymark/engine';
-import { createRuntime, ensureBootstrapAdmin, hashApiKey, newApiKey, type Runtime } from '@waymark/server';
-import { parseFlags, parsePort, UsageError } from './args.ts';
+import { createLogger, createRuntime, ensureBootstrapAdmin, hashApiKey, newApiKey, type Runtime } from '@waymark/server';
+import { parseFlags } from './args.ts';
 import { seedDemoIfEmpty } from './demo.ts';
 import { oidcFromEnvironment } from './signOn.ts';
-import { databaseOptions, DEFAULT_DATA_DIR, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal, webhookOptions } from './settings.ts';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, loadSecret, openClock, readOperationsSettings, readWorkerSettings, Settings, untilSignal } from './settings.ts';
 
 export const startHelp = `Usage: waymark start [options]
 
@@ -31,6 +31,14 @@ Options (each also an environment variable):
 Single sign-on (OpenID Connect) for existing users, matched by email: set WAYMARK_OIDC_ISSUER,
 WAYMARK_OIDC_CLIENT_ID and WAYMARK_OIDC_CLIENT_SECRET; register
 <public URL>/api/v1/auth/oidc/callback as the redirect URI at the provider.
+
+Environment only:
+  WAYMARK_LOG_LEVEL            trace, debug, info, warn, error, fatal, silent (info)
+  WAYMARK_METRICS_TOKEN        GET /metrics then needs "Authorization: Bearer TOKEN"
+  WAYMARK_TRUST_PROXY=1        believe X-Forwarded-For from your reverse proxy
+
+Every setting is checked before anything starts; each problem is reported on its own line and
+the exit code is 2. Logs are JSON lines on stdout. GET /healthz and /readyz need no key.
 
 Prints "waymark listening on http://HOST:PORT" once it accepts requests; SIGINT or SIGTERM
 stops it gracefully.`;
@@ -66,15 +74,19 @@ export async function start(argv: string[]): Promise<number> {
     console.log(startHelp);
     return 0;
   }
-  const portText = pick(flags.port, 'PORT');
-  const port = portText === undefined ? DEFAULT_PORT : parsePort(portText, flags.port !== undefined ? '--port' : 'PORT');
-  const host = pick(flags.host, 'WAYMARK_HOST') ?? '127.0.0.1';
-  const publicUrl = pick(flags['public-url'], 'WAYMARK_PUBLIC_URL');
-  if (publicUrl && !/^https?:\/\//i.test(publicUrl)) throw new UsageError('the public URL must start with http:// or https://', 'start');
-  const demoWanted = !flags['no-demo'] && process.env.WAYMARK_DEMO !== '0';
-  const bootstrapKey = pick(flags['bootstrap-admin-key'], 'WAYMARK_BOOTSTRAP_ADMIN_KEY');
-  const connection = databaseOptions(flags);
-  const oidc = oidcFromEnvironment();
+  const settings = new Settings(flags);
+  const port = settings.port('port', 'PORT', DEFAULT_PORT);
+  const host = settings.host('host', 'WAYMARK_HOST', '127.0.0.1');
+  const publicUrl = settings.url('public-url', 'WAYMARK_PUBLIC_URL', 'an http(s) URL', ['http:', 'https:']);
+  const demoWanted = settings.flag('WAYMARK_DEMO', true) && !flags['no-demo'];
+  const bootstrapKey = settings.secret('bootstrap-admin-key', 'WAYMARK_BOOTSTRAP_ADMIN_KEY');
+  const trustProxy = settings.flag('WAYMARK_TRUST_PROXY', false);
+  const worker = readWorkerSettings(settings);
+  const operations = readOperationsSettings(settings);
+  const oidc = settings.attempt(oidcFromEnvironment);
+  settings.check('start');
+  const logger = createLogger({ level: operations.logLevel });
+  const connection = worker.connection;
 
   // Listen for signals from the start: a stop asked for during startup is honoured right after it.
   const signals = untilSignal();
@@ -82,20 +94,22 @@ export async function start(argv: string[]): Promise<number> {
   let runtime: Runtime | null = null;
   try {
     await migrate(db);
-    const clock = await openClock(db, flags.clock);
-    const secret = await loadSecret(db, flags.secret);
+    const clock = await openClock(db, worker.clock);
+    const secret = await loadSecret(db, worker.secret);
     const demo = demoWanted ? await seedDemoIfEmpty(db, clock.now()) : null;
     const demoKey = demo ? await createApiKey(db, demo.adminUserId) : null;
     if (bootstrapKey) await ensureBootstrapAdmin(db, bootstrapKey);
 
     // The public URL may name the port, which is known only once listening (--port 0).
-    const config = { publicUrl: publicUrl ?? '', secret, webhooks: webhookOptions(), oidc };
+    const config = { publicUrl: publicUrl ?? '', secret, webhooks: worker.webhooks, oidc };
     runtime = await createRuntime({
       db,
       clock,
       config,
-      smtpUrl: pick(flags['smtp-url'], 'WAYMARK_SMTP_URL'),
-      trustProxy: ['1', 'true'].includes(pick(undefined, 'WAYMARK_TRUST_PROXY') ?? ''),
+      smtpUrl: worker.smtpUrl,
+      trustProxy,
+      logger,
+      metricsToken: operations.metricsToken,
     });
     await runtime.app.listen({ host, port });
     const bound = (runtime.app.server.address() as AddressInfo).port;

@@ -1,6 +1,7 @@
 import { connectDatabase, createSmtpSender, EmailRenderer, migrate, Worker } from '@waymark/engine';
-import { parseFlags, parsePositiveInt, UsageError } from './args.ts';
-import { databaseOptions, DEFAULT_PORT, loadSecret, openClock, pick, untilSignal, webhookOptions } from './settings.ts';
+import { createLogger, engineErrorContext } from '@waymark/server';
+import { parseFlags } from './args.ts';
+import { DEFAULT_PORT, loadSecret, openClock, readOperationsSettings, readWorkerSettings, Settings, untilSignal } from './settings.ts';
 
 export const workerHelp = `Usage: waymark worker --database-url URL [options]
 
@@ -14,10 +15,11 @@ Options (each also an environment variable):
       --public-url URL         base of links in emails                       WAYMARK_PUBLIC_URL (http://localhost:PORT)
       --secret SECRET          signs tracking and unsubscribe tokens         WAYMARK_SECRET (the one stored by start)
       --clock system|manual    manual: time stands still until moved         WAYMARK_CLOCK (system)
-      --batch-size N           contacts claimed per step transaction         (2000)
+      --batch-size N           contacts claimed per step transaction         WAYMARK_BATCH_SIZE (2000)
                                WAYMARK_OUTBOX_LEASE_SECONDS: how long a claimed email stays one
                                worker's before another may retry it (120)
                                WAYMARK_WEBHOOK_ALLOW_PRIVATE=1: workflow URLs may reach private addresses
+                               WAYMARK_LOG_LEVEL: trace ... silent (info)
   -h, --help                   show this help
 
 Prints "waymark worker running" once started; SIGINT or SIGTERM stops it after its batch
@@ -39,31 +41,33 @@ export async function worker(argv: string[]): Promise<number> {
     console.log(workerHelp);
     return 0;
   }
-  const connection = databaseOptions(flags);
+  const settings = new Settings(flags);
+  const { connection, smtpUrl, secret: givenSecret, clock: clockKind, webhooks } = readWorkerSettings(settings);
   // The embedded database belongs to one process: an extra worker needs a shared server.
-  if (!connection.databaseUrl) throw new UsageError('a worker needs a shared PostgreSQL: pass --database-url or set WAYMARK_DATABASE_URL', 'worker');
-  const batchSize = flags['batch-size'] === undefined ? undefined : parsePositiveInt(flags['batch-size'], '--batch-size');
-  const port = pick(undefined, 'PORT') ?? String(DEFAULT_PORT);
-  const publicUrl = pick(flags['public-url'], 'WAYMARK_PUBLIC_URL') ?? `http://localhost:${port}`;
-  const smtpUrl = pick(flags['smtp-url'], 'WAYMARK_SMTP_URL');
-  const lease = pick(undefined, 'WAYMARK_OUTBOX_LEASE_SECONDS');
-  const leaseSeconds = lease === undefined ? undefined : parsePositiveInt(lease, 'WAYMARK_OUTBOX_LEASE_SECONDS');
+  if (!connection.databaseUrl) settings.problem('a worker needs a shared PostgreSQL: pass --database-url or set WAYMARK_DATABASE_URL');
+  const batchSize = settings.positiveInt('batch-size', 'WAYMARK_BATCH_SIZE');
+  const port = settings.port(null, 'PORT', DEFAULT_PORT);
+  const publicUrl = settings.url('public-url', 'WAYMARK_PUBLIC_URL', 'an http(s) URL', ['http:', 'https:']) ?? `http://localhost:${port}`;
+  const leaseSeconds = settings.positiveInt(null, 'WAYMARK_OUTBOX_LEASE_SECONDS');
+  const { logLevel } = readOperationsSettings(settings);
+  settings.check('worker');
+  const logger = createLogger({ level: logLevel });
 
   const signals = untilSignal();
   const db = await connectDatabase(connection);
   const smtp = smtpUrl ? createSmtpSender(smtpUrl) : null;
   try {
     await migrate(db);
-    const clock = await openClock(db, flags.clock);
-    const secret = await loadSecret(db, flags.secret);
+    const clock = await openClock(db, clockKind);
+    const secret = await loadSecret(db, givenSecret);
     const engine = new Worker({
       db,
       clock,
       batchSize,
       outboxLeaseSeconds: leaseSeconds,
-      webhooks: webhookOptions(),
+      webhooks,
       email: { publicUrl, secret, defaultFrom: 'Waymark <no-reply@waymark.local>', renderer: new EmailRenderer(), smtp },
-      onError: (error) => console.error('worker error', error),
+      onError: (error) => logger.error({ err: error, ...engineErrorContext(error) }, 'engine error'),
     });
     engine.start();
     console.log('waymark worker running');
