@@ -10,7 +10,7 @@ const layers = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.waymark/**', 'packages/web/**', 'scratch/**', 'packages/cli/bin/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.waymark/**', 'packages/web/**', 'scratch/**', 'packages/cli/bin/**', '.pack/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import { QueryTimeoutError } from '@waymark/engine';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { authenticate } from './auth.ts';
 import type { ServerContext } from './context.ts';
 import { inputProblem } from './inputGuard.ts';
@@ -79,8 +79,7 @@ export async function buildServer(ctx: ServerContext, options: ServerOptions = {
     // Typed as Fastify's logger, so routes see the plain FastifyInstance type.
     loggerInstance: (options.logger ?? createLogger({ level: 'error' })) as FastifyBaseLogger,
     // One line per request, written below once the answer is known (Fastify's own would be two).
-    disableRequestLogging: true,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
