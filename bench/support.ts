@@ -10,6 +10,7 @@ export async function benchDatabase(kind: 'postgres' | 'pglite', maxConnections 
   const serverUrl = process.env.WAYMARK_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `waymark_bench_${process.pid}`;
   const admin = connectPostgres(serverUrl, { maxConnections: 1 });
+  await turnAutovacuumOn(admin);
   await admin.exec(`drop database if exists ${name} with (force)`);
   await admin.exec(`create database ${name}`);
   await admin.close();
@@ -27,6 +28,17 @@ export async function benchDatabase(kind: 'postgres' | 'pglite', maxConnections 
       await cleanup.close();
     },
   };
+}
+
+/**
+ * Every production server vacuums; a benchmark against one with autovacuum off (this machine's
+ * image) would measure dead-row bloat no user sees. Needs a superuser; a reload is enough.
+ */
+async function turnAutovacuumOn(admin: Database): Promise<void> {
+  const [setting] = await admin.query<{ autovacuum: string }>('show autovacuum');
+  if (setting?.autovacuum === 'on') return;
+  await admin.exec('alter system set autovacuum = on');
+  await admin.query('select pg_reload_conf()');
 }
 
 /** Inserts `count` contacts in one statement; every other one lives in New York. */
