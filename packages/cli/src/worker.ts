@@ -67,7 +67,7 @@ export async function worker(argv: string[]): Promise<number> {
       outboxLeaseSeconds: leaseSeconds,
       webhooks,
       email: { publicUrl, secret, defaultFrom: 'Waymark <no-reply@waymark.local>', renderer: new EmailRenderer(), smtp },
-      onError: (error) => logger.error({ err: error, ...engineErrorContext(error) }, 'engine error'),
+      onError: (error, retryInMs) => logger.error({ err: error, retryInMs, ...engineErrorContext(error) }, 'engine error'),
     });
     engine.start();
     console.log('waymark worker running');
