@@ -53,7 +53,7 @@ describe('marketing pages API', () => {
   });
 
   it('names bad fields and unknown ids', async () => {
-    expect(paths((await server.api('POST', '/pages', { name: '', title: 'x', extra: 1 })).body)).toEqual(['name', 'body']);
+    expect(paths((await server.api('POST', '/pages', { name: '', title: 'x', extra: 1 })).body)).toEqual(['name', 'extra']);
     const unknownForm = await server.api('POST', '/pages', { name: 'x', title: 'x', formId: 'ghost' });
     expect(unknownForm.status).toBe(400);
     expect(paths(unknownForm.body)).toEqual(['formId']);
