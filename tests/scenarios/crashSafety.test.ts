@@ -124,5 +124,6 @@ describe.skipIf(!process.env.WAYMARK_TEST_DATABASE_URL)('a worker killed mid-bat
     expect(resends).toBe(smtp.duplicates);
     const [outbox] = await db.query<{ n: number; keys: number }>(`select count(*)::int as n, count(distinct idempotency_key)::int as keys from outbox`);
     expect(outbox).toEqual({ n: CONTACTS, keys: CONTACTS });
-  });
+    // Two kills and 20 000 emails: far longer than a unit test, bounded by the waits above.
+  }, 960_000);
 });

@@ -86,7 +86,9 @@ describe("the designer's security headers", () => {
     await page.goto(`/emails/${ids.email}`);
     const frame = page.locator('iframe[title="Email preview"]');
     await expect.poll(() => frame.getAttribute('srcdoc', { timeout: 1_000 }).catch(() => null), SLOW).toContain('Spring sale');
-    expect(await page.frameLocator('iframe[title="Email preview"]').locator('p').first().evaluate((p) => getComputedStyle(p).fontFamily)).toBe('serif');
+    // The preview frame may be rendered again as the page settles: ask until its paragraph answers.
+    const paragraph = page.frameLocator('iframe[title="Email preview"]').locator('p').first();
+    await expect.poll(() => paragraph.evaluate((p) => getComputedStyle(p).fontFamily, undefined, { timeout: 1_000 }).catch(() => null), SLOW).toBe('serif');
     expect(await violations()).toEqual([]);
 
     await page.goto('/');

@@ -174,11 +174,13 @@ describe('smtpSender', () => {
   });
 
   it('reads transport options from the URL', () => {
-    expect(smtpSettings('smtp://127.0.0.1:2525')).toMatchObject({ host: '127.0.0.1', port: 2525, secure: false, ignoreTLS: true, connections: 4 });
+    expect(smtpSettings('smtp://127.0.0.1:2525')).toMatchObject({ host: '127.0.0.1', port: 2525, secure: false, ignoreTLS: true, connections: 16 });
     expect(smtpSettings('smtps://u%40x:p%3Aw@mail.example.com')).toMatchObject({ port: 465, secure: true, ignoreTLS: false, auth: { user: 'u@x', pass: 'p:w' } });
     expect(smtpSettings('smtp://mail.example.com')).toMatchObject({ port: 587, secure: false, ignoreTLS: false, auth: undefined });
     expect(smtpSettings('smtp://[::1]:25')).toMatchObject({ host: '::1', port: 25, ignoreTLS: true });
     expect(smtpSettings('smtp://127.0.0.1:25?ignoreTLS=false')).toMatchObject({ ignoreTLS: false });
+    expect(smtpSettings('smtp://127.0.0.1:25?connections=4')).toMatchObject({ connections: 4 });
+    for (const bad of ['0', '65', '2.5', 'many']) expect(() => smtpSettings(`smtp://127.0.0.1:25?connections=${bad}`)).toThrow(/connections must be/);
     expect(() => smtpSettings('http://x')).toThrow(/not an SMTP URL/);
   });
 });

@@ -70,6 +70,7 @@ export interface SmtpSettings {
   connections: number;
 }
 
+const DEFAULT_CONNECTIONS = 16;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 
 /** Connection settings from `smtp://user:pass@host:port` or `smtps://...` (implicit TLS). */
@@ -86,8 +87,20 @@ export function smtpSettings(url: string): SmtpSettings {
     // A local relay or test server rarely has a certificate; elsewhere STARTTLS is used when offered.
     ignoreTLS: ignoreTLS !== null ? ignoreTLS === 'true' : !secure && LOOPBACK.has(host),
     auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
-    connections: 4,
+    connections: connectionsFrom(u.searchParams.get('connections')),
   };
+}
+
+/**
+ * Each connection carries one message at a time and waits for it to be marked sent, so throughput
+ * grows with connections while the resend bound after a crash is one message per connection:
+ * `?connections=N` (1-64) trades one for the other; 16 keeps a local relay busy.
+ */
+function connectionsFrom(value: string | null): number {
+  if (value === null) return DEFAULT_CONNECTIONS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`connections must be a whole number from 1 to 64, not ${value}`);
+  return n;
 }
 
 /** A 5xx answer to the message's own commands (MAIL FROM, RCPT TO, the data) is final. */
