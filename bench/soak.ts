@@ -8,6 +8,7 @@
 import { ManualClock, smtpSettings } from '@waymark/engine';
 import { runWaymark, type WaymarkProcess } from '../tests/cli/waymarkProcess.ts';
 import { startTestSmtpServer } from '../tests/support/smtpServer.ts';
+import { seedTwoEmailJourney } from '../tests/support/twoEmailJourney.ts';
 import { benchDatabase, report } from './support.ts';
 
 const CONTACTS = Number(process.env.SOAK_CONTACTS ?? 20_000);
@@ -24,28 +25,7 @@ const smtp = await startTestSmtpServer();
 const engineClock = await ManualClock.open(db, START);
 /** The engine's clock an hour on (only this script moves it). */
 const anHourLater = () => engineClock.set(new Date(engineClock.now().getTime() + 3_600_000)).catch(() => undefined);
-await db.query(
-  `insert into contacts (id, email, first_name, consent) select 'c' || n, 'c' || n || '@example.com', 'Name' || n, 'marketing' from generate_series(1, $1::int) n`,
-  [CONTACTS],
-);
-await db.query(`insert into segments (id, name, kind, query) values ('all', 'All', 'dynamic', '{"attribute": "email", "op": "contains", "value": "@"}')`);
-await db.query(`insert into content_settings (name, postal_address, is_default) values ('Default', '1 Main St', true)`);
-await db.query(`insert into emails (id, name, subject, html, status) values ('hello', 'Hello', 'Hello', '<p>Hello {{ content.postalAddress }}</p>', 'live'), ('again', 'Again', 'Again', '<p>Again {{ content.postalAddress }}</p>', 'live')`);
-const definition = {
-  name: 'Soak',
-  target: 'contacts',
-  scope: 'organization',
-  startAt: START.toISOString(),
-  endAt: new Date(START.getTime() + 60 * 86_400_000).toISOString(),
-  timeZone: 'UTC',
-  tiles: [
-    { id: 'audience', type: 'segmentGroup', combine: 'union', segments: [{ source: 'segment', segmentId: 'all', mode: 'include' }], next: 'hello' },
-    { id: 'hello', type: 'email', emailId: 'hello', next: 'wait' },
-    { id: 'wait', type: 'scheduler', wait: { for: 'P1D' }, next: 'again' },
-    { id: 'again', type: 'email', emailId: 'again', next: null },
-  ],
-};
-await db.query(`insert into journeys (id, name, status, definition) values ('soak', 'Soak', 'live', $1)`, [JSON.stringify(definition)]);
+await seedTwoEmailJourney(db, { contacts: CONTACTS, journeyId: 'soak', name: 'Soak', start: START, days: 60 });
 
 const env = { WAYMARK_DATABASE_URL: url!, WAYMARK_SMTP_URL: smtp.url, WAYMARK_CLOCK: 'manual', WAYMARK_SECRET: 'soak-secret', WAYMARK_OUTBOX_LEASE_SECONDS: '4' };
 const startWorker = async (): Promise<WaymarkProcess> => {

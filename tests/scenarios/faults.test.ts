@@ -9,6 +9,7 @@ import { createTestDatabase, ManualClock, smtpSettings, type TestDatabase } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWaymark, type WaymarkProcess } from '../cli/waymarkProcess.ts';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtpServer.ts';
+import { seedTwoEmailJourney } from '../support/twoEmailJourney.ts';
 
 const CONTACTS = 1500;
 const START = new Date('2026-03-02T14:00:00Z');
@@ -75,28 +76,7 @@ describe.skipIf(!process.env.WAYMARK_TEST_DATABASE_URL)('database connections an
     smtp = await startTestSmtpServer();
     const { db } = database;
     await ManualClock.open(db, START);
-    await db.query(
-      `insert into contacts (id, email, first_name, consent) select 'c' || n, 'c' || n || '@example.com', 'Name' || n, 'marketing' from generate_series(1, $1::int) n`,
-      [CONTACTS],
-    );
-    await db.query(`insert into segments (id, name, kind, query) values ('all', 'All', 'dynamic', '{"attribute": "email", "op": "contains", "value": "@"}')`);
-    await db.query(`insert into content_settings (name, postal_address, is_default) values ('Default', '1 Main St', true)`);
-    await db.query(`insert into emails (id, name, subject, html, status) values ('hello', 'Hello', 'Hello', '<p>Hello {{ content.postalAddress }}</p>', 'live'), ('again', 'Again', 'Again', '<p>Again {{ content.postalAddress }}</p>', 'live')`);
-    const definition = {
-      name: 'Fault test',
-      target: 'contacts',
-      scope: 'organization',
-      startAt: START.toISOString(),
-      endAt: new Date(START.getTime() + 30 * 86_400_000).toISOString(),
-      timeZone: 'UTC',
-      tiles: [
-        { id: 'audience', type: 'segmentGroup', combine: 'union', segments: [{ source: 'segment', segmentId: 'all', mode: 'include' }], next: 'hello' },
-        { id: 'hello', type: 'email', emailId: 'hello', next: 'wait' },
-        { id: 'wait', type: 'scheduler', wait: { for: 'P1D' }, next: 'again' },
-        { id: 'again', type: 'email', emailId: 'again', next: null },
-      ],
-    };
-    await db.query(`insert into journeys (id, name, status, definition) values ('faults', 'Fault test', 'live', $1)`, [JSON.stringify(definition)]);
+    await seedTwoEmailJourney(db, { contacts: CONTACTS, journeyId: 'faults', name: 'Fault test', start: START, days: 30 });
 
     server = runWaymark(['start', '--port', '0', '--no-demo'], { ...env(), WAYMARK_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY });
     apiUrl = (await server.waitFor(/waymark listening on (http:\/\/\S+)/))[1]!;
